@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AuthModule } from '@app/auth';
+import { AccountsModule } from './accounts/accounts.module';
+import { AuthApiModule } from './auth/auth-api.module';
+import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { createValidationPipe } from './common/validation.pipe';
+import { ComponentVersionsModule } from './component-versions/component-versions.module';
+import { TemplatesApiModule } from './templates/templates-api.module';
+
+/** Every HTTP feature of the API, with the global guards, validation and error body. */
+@Module({
+  imports: [AuthModule.withGuards(), AuthApiModule, AccountsModule, ComponentVersionsModule, TemplatesApiModule],
+  providers: [
+    { provide: APP_FILTER, useClass: AllExceptionsFilter },
+    { provide: APP_PIPE, useFactory: createValidationPipe },
+  ],
+})
+export class ApiFeaturesModule {}

@@ -1,0 +1,39 @@
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AuthService, AuthUser, CurrentUser, Public } from '@app/auth';
+import { LoginDto, MeDto, RefreshDto, TokenPairDto } from './dto/auth.dto';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Public()
+  @Post('login')
+  @HttpCode(200)
+  @ApiOkResponse({ type: TokenPairDto })
+  login(@Body() body: LoginDto): Promise<TokenPairDto> {
+    return this.auth.login(body.username, body.password);
+  }
+
+  @Public()
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOkResponse({ type: TokenPairDto })
+  refresh(@Body() body: RefreshDto): Promise<TokenPairDto> {
+    return this.auth.refresh(body.refresh_token);
+  }
+
+  @Get('me')
+  @ApiBearerAuth()
+  @ApiOkResponse({ type: MeDto })
+  me(@CurrentUser() user: AuthUser): MeDto {
+    return {
+      id: user.id,
+      username: user.username,
+      role: user.role,
+      quota: { limit: this.auth.quotaLimit(user.role) },
+      rate_limit_tier: user.role,
+    };
+  }
+}

@@ -1,0 +1,25 @@
+import { RequestMethod } from '@nestjs/common';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+
+/** Routes outside the /api prefix: probes and metrics, which orchestrators call by fixed paths. */
+const UNPREFIXED = [
+  { path: 'health/live', method: RequestMethod.GET },
+  { path: 'health/ready', method: RequestMethod.GET },
+  { path: 'metrics', method: RequestMethod.GET },
+];
+
+/** The /api prefix and the OpenAPI document (UI at /api/docs, JSON at /api/docs-json). */
+export function configureApi(app: NestFastifyApplication): void {
+  app.setGlobalPrefix('api', { exclude: UNPREFIXED });
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('data-sync service')
+      .setDescription('Ingests e-commerce export files into PostgreSQL through a BullMQ task queue.')
+      .setVersion('0.1.0')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+}

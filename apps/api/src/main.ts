@@ -1,0 +1,21 @@
+import 'reflect-metadata';
+import { loadConfig } from '@app/config';
+import { openDatabase } from '@app/db';
+import { createHttpApp, listen } from '@app/observability';
+import { ApiModule } from './api.module';
+import { configureApi } from './configure-api';
+
+/** Production entry of the HTTP API (needs DATABASE_URL and REDIS_URL). */
+async function main(): Promise<void> {
+  const config = loadConfig('api');
+  const db = await openDatabase(config.db);
+  const app = await createHttpApp(ApiModule.forRoot(config, db), { bodyLimit: config.limits.uploadMaxBytes });
+  configureApi(app);
+  const url = await listen(app, config.app.port, config.app.host);
+  console.log(`data-sync API listening on ${url}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

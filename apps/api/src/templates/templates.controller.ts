@@ -1,0 +1,45 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Roles } from '@app/auth';
+import { IdPipe } from '../common/id.pipe';
+import { CreateTemplateDto, TemplateDto, UpdateTemplateDto } from './dto/template.dto';
+import { TemplatesService } from './templates.service';
+
+@ApiTags('templates')
+@ApiBearerAuth()
+@Controller('templates')
+export class TemplatesController {
+  constructor(private readonly templates: TemplatesService) {}
+
+  @Get()
+  @ApiQuery({ name: 'platform', required: false })
+  @ApiOkResponse({ type: [TemplateDto] })
+  list(@Query('platform') platform?: string) {
+    return this.templates.list(typeof platform === 'string' ? platform : undefined);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: TemplateDto })
+  get(@Param('id', IdPipe) id: number) {
+    return this.templates.get(id);
+  }
+
+  @Post()
+  @Roles('admin')
+  create(@Body() body: CreateTemplateDto) {
+    return this.templates.create(body);
+  }
+
+  @Patch(':id')
+  @Roles('admin')
+  update(@Param('id', IdPipe) id: number, @Body() body: UpdateTemplateDto) {
+    return this.templates.update(id, body);
+  }
+
+  @Delete(':id')
+  @Roles('admin')
+  @HttpCode(204)
+  remove(@Param('id', IdPipe) id: number) {
+    return this.templates.remove(id);
+  }
+}

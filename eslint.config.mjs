@@ -1,0 +1,44 @@
+// @ts-check
+import tseslint from 'typescript-eslint';
+import importPlugin from 'eslint-plugin-import';
+
+const SQL_LIBRARIES = {
+  paths: [
+    { name: 'drizzle-orm', message: 'SQL lives in *.repository.ts files and libs/db.' },
+    { name: 'pg', message: 'SQL lives in *.repository.ts files and libs/db.' },
+  ],
+  patterns: [{ group: ['drizzle-orm/*'], message: 'SQL lives in *.repository.ts files and libs/db.' }],
+};
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/*.js', '**/*.mjs', 'libs/db/migrations/**', 'drizzle.config.ts'] },
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    plugins: { import: importPlugin },
+    settings: { 'import/resolver': { typescript: { project: './tsconfig.json' } } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/require-await': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-extraneous-class': 'off',
+      'import/no-cycle': ['error', { maxDepth: 10 }],
+      'no-restricted-imports': ['error', SQL_LIBRARIES],
+    },
+  },
+  {
+    // Where SQL is allowed: repositories, the db library, tests and benchmarks that set up data.
+    files: ['**/*.repository.ts', 'libs/db/**', 'test/**', 'bench/**', 'drizzle.config.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    files: ['**/*.spec.ts', 'test/**', 'bench/**'],
+    rules: {
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+    },
+  },
+);

@@ -1,0 +1,84 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from './app-config';
+
+const SECRET = 'x'.repeat(40);
+
+describe(loadConfig.name, () => {
+  let dataDir: string;
+  beforeEach(() => (dataDir = mkdtempSync(join(tmpdir(), 'cfg-'))));
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('applies the documented defaults in single-process mode', () => {
+    const config = loadConfig('single', { DATA_DIR: dataDir });
+    expect(config.app).toMatchObject({
+      port: 3000,
+      workerPort: 3001,
+      host: '127.0.0.1',
+      env: 'development',
+      logLevel: 'info',
+    });
+    expect(config.db).toMatchObject({ url: undefined, pgliteDir: join(dataDir, 'pg') });
+    expect(config.redis).toEqual({ url: undefined, prefix: 'datasync' });
+    expect(config.auth).toMatchObject({ accessTtlSeconds: 900, refreshTtlSeconds: 604800, generatedSecret: true });
+    expect(config.limits).toEqual({
+      quota: { normal: 10, premium: 20, admin: 50 },
+      rateLimitEnabled: true,
+      uploadMaxBytes: 104857600,
+      taskTimeoutMs: 1800000,
+    });
+    expect(config.worker.concurrency).toBe(4);
+  });
+
+  it('keeps a generated development secret in the data dir, private, across restarts', () => {
+    const first = loadConfig('single', { DATA_DIR: dataDir }).auth.jwtSecret;
+    expect(first.length).toBeGreaterThanOrEqual(32);
+    expect(loadConfig('single', { DATA_DIR: dataDir }).auth.jwtSecret).toBe(first);
+    expect(readFileSync(join(dataDir, 'jwt-secret'), 'utf8').trim()).toBe(first);
+    expect(statSync(join(dataDir, 'jwt-secret')).mode & 0o777).toBe(0o600);
+  });
+
+  it('binds every interface in the split deployment', () => {
+    const config = loadConfig('api', { DATA_DIR: dataDir, DATABASE_URL: 'postgres://h/db', JWT_SECRET: SECRET });
+    expect(config.app.host).toBe('0.0.0.0');
+  });
+
+  it('names every bad variable in one error', () => {
+    let error: unknown;
+    try {
+      loadConfig('api', {
+        PORT: 'eighty',
+        QUOTA_NORMAL: '-1',
+        REDIS_URL: 'http://x',
+        LOG_LEVEL: 'loud',
+        JWT_SECRET: 'short',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of ['PORT', 'QUOTA_NORMAL', 'REDIS_URL', 'LOG_LEVEL', 'DATABASE_URL', 'JWT_SECRET']) {
+      expect(problems).toContain(name);
+    }
+  });
+
+  it('refuses production without a JWT secret', () => {
+    expect(() => loadConfig('single', { NODE_ENV: 'production', DATA_DIR: dataDir })).toThrow(
+      /JWT_SECRET: required in production/,
+    );
+  });
+
+  it('parses durations and booleans', () => {
+    const config = loadConfig('single', {
+      DATA_DIR: dataDir,
+      JWT_SECRET: SECRET,
+      JWT_ACCESS_TTL: '2h',
+      JWT_REFRESH_TTL: '30d',
+      RATE_LIMIT_ENABLED: 'false',
+    });
+    expect(config.auth).toMatchObject({ accessTtlSeconds: 7200, refreshTtlSeconds: 2592000, generatedSecret: false });
+    expect(config.limits.rateLimitEnabled).toBe(false);
+  });
+});

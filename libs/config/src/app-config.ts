@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { durationToSeconds } from './duration';
+import { Env, envSchema } from './env.schema';
+
+export type Mode = 'single' | 'api' | 'worker' | 'cli';
+
+export interface AppSettings {
+  env: Env['NODE_ENV'];
+  isProduction: boolean;
+  mode: Mode;
+  port: number;
+  workerPort: number;
+  host: string;
+  dataDir: string;
+  logLevel: Env['LOG_LEVEL'];
+}
+export interface DbSettings {
+  /** Undefined means embedded PGlite under `pgliteDir`. */
+  url?: string;
+  pgliteDir: string;
+  poolMax: number;
+}
+export interface RedisSettings {
+  /** Undefined means "find or start a local one" (single-process mode only). */
+  url?: string;
+  prefix: string;
+}
+export interface AuthSettings {
+  jwtSecret: string;
+  /** True when the secret was generated for a development data dir. */
+  generatedSecret: boolean;
+  accessTtlSeconds: number;
+  refreshTtlSeconds: number;
+}
+export interface LimitSettings {
+  quota: { normal: number; premium: number; admin: number };
+  rateLimitEnabled: boolean;
+  uploadMaxBytes: number;
+  taskTimeoutMs: number;
+}
+export interface WorkerSettings {
+  concurrency: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Typed, validated configuration split by concern. Built once at start-up by
+ * `loadConfig`; the only place in the code base that reads `process.env`.
+ */
+export class AppConfig {
+  constructor(
+    readonly app: AppSettings,
+    readonly db: DbSettings,
+    readonly redis: RedisSettings,
+    readonly auth: AuthSettings,
+    readonly limits: LimitSettings,
+    readonly worker: WorkerSettings,
+  ) {}
+}
+
+const MIN_SECRET_BYTES = 32;
+
+export function loadConfig(mode: Mode, source: NodeJS.ProcessEnv = process.env): AppConfig {
+  const raw = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(raw);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  problems.push(...crossFieldProblems(mode, raw));
+  if (!parsed.success || problems.length) throw new ConfigError(problems);
+  const env = parsed.data;
+  const isProduction = env.NODE_ENV === 'production';
+  const dataDir = resolve(env.DATA_DIR);
+
+  const secret = env.JWT_SECRET ?? devSecret(dataDir);
+  return new AppConfig(
+    {
+      env: env.NODE_ENV,
+      isProduction,
+      mode,
+      port: env.PORT,
+      workerPort: env.WORKER_PORT,
+      host: env.HOST ?? (mode === 'single' ? '127.0.0.1' : '0.0.0.0'),
+      dataDir,
+      logLevel: env.LOG_LEVEL,
+    },
+    { url: env.DATABASE_URL, pgliteDir: join(dataDir, 'pg'), poolMax: env.DB_POOL_MAX },
+    { url: env.REDIS_URL, prefix: env.REDIS_PREFIX },
+    {
+      jwtSecret: secret,
+      generatedSecret: env.JWT_SECRET === undefined,
+      accessTtlSeconds: durationToSeconds(env.JWT_ACCESS_TTL),
+      refreshTtlSeconds: durationToSeconds(env.JWT_REFRESH_TTL),
+    },
+    {
+      quota: { normal: env.QUOTA_NORMAL, premium: env.QUOTA_PREMIUM, admin: env.QUOTA_ADMIN },
+      rateLimitEnabled: env.RATE_LIMIT_ENABLED,
+      uploadMaxBytes: env.UPLOAD_MAX_BYTES,
+      taskTimeoutMs: env.TASK_TIMEOUT_MS,
+    },
+    { concurrency: env.WORKER_CONCURRENCY },
+  );
+}
+
+/** Rules that span variables; checked on the raw values so every problem is reported at once. */
+function crossFieldProblems(mode: Mode, raw: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  const split = mode === 'api' || mode === 'worker';
+  const isProduction = raw.NODE_ENV === 'production';
+  if (split && !raw.DATABASE_URL) {
+    problems.push('DATABASE_URL: required by the split api/worker deployment (embedded PGlite is single-process only)');
+  }
+  if (isProduction && split && !raw.REDIS_URL) problems.push('REDIS_URL: required in production');
+  if (raw.JWT_SECRET !== undefined && Buffer.byteLength(raw.JWT_SECRET) < MIN_SECRET_BYTES) {
+    problems.push(`JWT_SECRET: must be at least ${MIN_SECRET_BYTES} bytes`);
+  } else if (isProduction && raw.JWT_SECRET === undefined) {
+    problems.push(`JWT_SECRET: required in production (at least ${MIN_SECRET_BYTES} random bytes)`);
+  }
+  return problems;
+}
+
+/** A random secret kept in the data dir, so dev tokens survive a restart. */
+function devSecret(dataDir: string): string {
+  const file = join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return secret;
+}

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+const duration = z.string().regex(/^\d+(ms|s|m|h|d)?$/, 'expected a duration like 900, 15m, 7d');
+
+/** Every environment variable the service reads. Unknown variables are ignored. */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(0, 65535).default(3000),
+  WORKER_PORT: int(0, 65535).default(3001),
+  HOST: z.string().min(1).optional(),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
+    .optional(),
+  DB_POOL_MAX: int(1, 200).default(10),
+
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'expected a redis:// URL')
+    .optional(),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only')
+    .default('datasync'),
+
+  JWT_SECRET: z.string().optional(),
+  JWT_ACCESS_TTL: duration.default('15m'),
+  JWT_REFRESH_TTL: duration.default('7d'),
+
+  WORKER_CONCURRENCY: int(1, 256).default(4),
+  QUOTA_NORMAL: int(0).default(10),
+  QUOTA_PREMIUM: int(0).default(20),
+  QUOTA_ADMIN: int(0).default(50),
+  RATE_LIMIT_ENABLED: bool.default('true'),
+  UPLOAD_MAX_BYTES: int(1).default(104857600),
+  TASK_TIMEOUT_MS: int(1000).default(1800000),
+});
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,39 @@
+import { IncomingMessage } from 'node:http';
+import { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { requestIdFor } from './logging.module';
+
+export interface HttpAppOptions {
+  /** Fastify body limit in bytes (JSON and uploads). */
+  bodyLimit?: number;
+  /** Close the app on SIGTERM/SIGINT (default). Off when the entry point runs its own shutdown. */
+  shutdownHooks?: boolean;
+}
+
+/** A Nest app on Fastify with pino logs, request ids and shutdown hooks. */
+export async function createHttpApp(
+  module: Type<unknown> | object,
+  options: HttpAppOptions = {},
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    logger: false,
+    bodyLimit: options.bodyLimit ?? 1_048_576,
+    genReqId: (req: IncomingMessage) => requestIdFor(req),
+    // A proxy in front (Nginx) sets X-Forwarded-For; trust loopback/private hops only.
+    trustProxy: ['127.0.0.1', '::1', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'],
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(module as Type<unknown>, adapter, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  if (options.shutdownHooks ?? true) app.enableShutdownHooks();
+  return app;
+}
+
+export async function listen(app: INestApplication, port: number, host: string): Promise<string> {
+  await app.listen(port, host);
+  const server = app.getHttpServer() as { address(): { port: number } | string };
+  const address = server.address();
+  const actualPort = typeof address === 'string' ? port : address.port;
+  return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actualPort}`;
+}

@@ -1,0 +1,4 @@
+export * from './health.module';
+export * from './http-app';
+export * from './infra.module';
+export * from './logging.module';

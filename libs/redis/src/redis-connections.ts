@@ -1,0 +1,49 @@
+import Redis, { RedisOptions } from 'ioredis';
+
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+/**
+ * Options for connections that answer HTTP requests: fail fast while Redis is down
+ * (no offline queue, bounded connect and command time) instead of hanging the request.
+ */
+export function fastFailOptions(): RedisOptions {
+  return {
+    enableOfflineQueue: false,
+    connectTimeout: 2_000,
+    commandTimeout: 1_000,
+    maxRetriesPerRequest: 1,
+    retryStrategy: (times) => Math.min(times * 200, 2_000),
+    lazyConnect: false,
+  };
+}
+
+export function createRedis(url: string, options: RedisOptions = {}): Redis {
+  const client = new Redis(url, { ...fastFailOptions(), ...options });
+  // Connection errors are reported by health checks; an unhandled 'error' event would crash the process.
+  client.on('error', () => undefined);
+  return client;
+}
+
+/** PING with a hard bound, whatever the client's own settings. */
+export async function pingRedis(client: Redis, timeoutMs = 1_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer PING within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await Promise.race([client.ping(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Closes a client without waiting on a dead server. */
+export async function closeRedis(client: Redis): Promise<void> {
+  if (client.status === 'end') return;
+  try {
+    await Promise.race([client.quit(), new Promise((resolve) => setTimeout(resolve, 500))]);
+  } catch {
+    // already closed or unreachable
+  }
+  client.disconnect();
+}

@@ -1,0 +1,30 @@
+import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import Redis from 'ioredis';
+import { AppConfig } from '@app/config';
+import { closeRedis, createRedis, DEFAULT_REDIS_URL } from './redis-connections';
+
+export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
+export const InjectRedis = () => Inject(REDIS_CLIENT);
+
+@Injectable()
+class RedisCloser implements OnApplicationShutdown {
+  constructor(@InjectRedis() private readonly client: Redis) {}
+  async onApplicationShutdown(): Promise<void> {
+    await closeRedis(this.client);
+  }
+}
+
+/** A shared, fail-fast client for request-path commands (health, quota, cache, rate limits). */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: REDIS_CLIENT,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => createRedis(config.redis.url ?? DEFAULT_REDIS_URL),
+    },
+    RedisCloser,
+  ],
+  exports: [REDIS_CLIENT],
+})
+export class RedisModule {}

@@ -1,0 +1,2 @@
+export * from './templates/templates.module';
+export * from './templates/templates.repository';

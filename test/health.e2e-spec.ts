@@ -1,0 +1,45 @@
+import { createTestApp, TestApp } from './support/test-app';
+import { ThrowawayRedis } from './support/redis-server';
+
+describe('health probes (e2e, a Redis this test owns)', () => {
+  let redis: ThrowawayRedis;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    redis = await ThrowawayRedis.start();
+    t = await createTestApp({ driver: 'postgres', redisUrl: redis.url });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await redis?.stop();
+  });
+
+  it('is live and ready with database and Redis up, without a token', async () => {
+    await t.http().get('/health/live').expect(200);
+    const ready = await t.http().get('/health/ready').expect(200);
+    expect(ready.body).toMatchObject({
+      status: 'ok',
+      info: { database: { status: 'up', driver: 'postgres' }, redis: { status: 'up' } },
+    });
+  });
+
+  it('turns not-ready (503, Redis down) while staying live when Redis stops, and recovers', async () => {
+    await redis.stop();
+    const ready = await t.http().get('/health/ready').expect(503);
+    expect(ready.body).toMatchObject({
+      status: 'error',
+      error: { redis: { status: 'down' } },
+      info: { database: { status: 'up' } },
+    });
+    await t.http().get('/health/live').expect(200);
+
+    await redis.restart();
+    const deadline = Date.now() + 10_000;
+    let status = 0;
+    while (Date.now() < deadline && status !== 200) {
+      status = (await t.http().get('/health/ready')).status;
+      if (status !== 200) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe(200);
+  });
+});

@@ -1,0 +1,111 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import request from 'supertest';
+import { freePort, waitFor } from './support/redis-server';
+import { TEST_REDIS_URL, tempDir } from './support/test-env';
+
+/**
+ * `npm start`'s entry (src/main.ts) as a real child process on the embedded defaults:
+ * PGlite in a fresh data dir, migrations and seed on first run, then a demo login.
+ */
+describe('single-process start (e2e, PGlite + Redis)', () => {
+  const dir = tempDir('ds-single-');
+  let child: ChildProcess | undefined;
+  let output = '';
+  let url = '';
+
+  async function start(): Promise<number> {
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    const started = Date.now();
+    child = spawn(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'src/main.ts'],
+      {
+        cwd: join(__dirname, '..'),
+        env: {
+          ...process.env,
+          NODE_OPTIONS: '',
+          DATA_DIR: dir.path,
+          PORT: String(port),
+          REDIS_URL: TEST_REDIS_URL,
+          REDIS_PREFIX: `single-${port}`,
+          LOG_LEVEL: 'warn',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await waitFor(
+      async () =>
+        (
+          await request(url)
+            .get('/health/ready')
+            .catch(() => ({ status: 0 }))
+        ).status === 200,
+      90_000,
+      `not ready:\n${output}`,
+    );
+    return Date.now() - started;
+  }
+
+  async function stop(): Promise<number | null> {
+    const proc = child;
+    if (!proc || proc.exitCode !== null) return proc?.exitCode ?? null;
+    const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+    proc.kill('SIGTERM');
+    return exited;
+  }
+
+  afterAll(async () => {
+    await stop();
+    dir.remove();
+  });
+
+  it('migrates, seeds and serves on a fresh data dir; a demo user logs in', async () => {
+    const ms = await start();
+    console.log(`single-process cold start to ready: ${ms} ms`);
+    expect(output).toContain('first run: migrated and seeded');
+    expect(output).toContain('/api/docs');
+    const login = await request(url)
+      .post('/api/auth/login')
+      .send({ username: 'demo', password: 'demo12345' })
+      .expect(200);
+    const accounts = await request(url)
+      .get('/api/collection/accounts')
+      .set('authorization', `Bearer ${login.body.access_token}`)
+      .expect(200);
+    expect(accounts.body.total).toBeGreaterThanOrEqual(5);
+    const samples = readdirSync(join(dir.path, 'samples'));
+    expect(samples.some((f) => f.endsWith('.csv'))).toBe(true);
+    expect(samples.some((f) => f.endsWith('.xlsx'))).toBe(true);
+    expect(await stop()).toBe(0);
+  });
+
+  it('restarts on the warm data dir without seeding again, keeping its data and tokens valid', async () => {
+    const ms = await start();
+    console.log(`single-process warm start to ready: ${ms} ms`);
+    expect(output.split('first run').length).toBe(2); // only the first start seeded
+    await request(url).post('/api/auth/login').send({ username: 'admin', password: 'admin12345' }).expect(200);
+  });
+
+  it('refuses a second process on the same embedded database', async () => {
+    const port = await freePort();
+    const second = spawn(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'src/main.ts'],
+      {
+        cwd: join(__dirname, '..'),
+        env: { ...process.env, NODE_OPTIONS: '', DATA_DIR: dir.path, PORT: String(port), REDIS_URL: TEST_REDIS_URL },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let err = '';
+    second.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => second.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(err).toMatch(/embedded database is in use by process \d+/);
+  });
+});

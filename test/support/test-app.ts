@@ -1,0 +1,81 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request from 'supertest';
+import { AuthService } from '@app/auth';
+import { AppConfig, loadConfig } from '@app/config';
+import { DbHandle, openDatabase, Role } from '@app/db';
+import { createHttpApp } from '@app/observability';
+import { ApiModule } from '../../apps/api/src/api.module';
+import { configureApi } from '../../apps/api/src/configure-api';
+import {
+  createTestDatabase,
+  Driver,
+  TEST_JWT_SECRET,
+  TEST_REDIS_URL,
+  tempDir,
+  TestDatabase,
+  uniquePrefix,
+} from './test-env';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  db: DbHandle;
+  http: () => ReturnType<typeof request>;
+  /** Creates a user and returns a bearer token for it. */
+  login(role: Role, username?: string): Promise<{ token: string; refresh: string; userId: number; username: string }>;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  driver: Driver;
+  redisUrl?: string;
+  env?: Record<string, string>;
+}
+
+let userSeq = 0;
+
+/** The real API (Fastify, guards, filter, validation) on a fresh database and a private Redis prefix. */
+export async function createTestApp(options: TestAppOptions): Promise<TestApp> {
+  const dir = tempDir();
+  const database: TestDatabase | undefined = options.driver === 'postgres' ? await createTestDatabase() : undefined;
+  const config = loadConfig('single', {
+    NODE_ENV: 'test',
+    DATA_DIR: dir.path,
+    DATABASE_URL: database?.url,
+    REDIS_URL: options.redisUrl ?? TEST_REDIS_URL,
+    REDIS_PREFIX: uniquePrefix(),
+    JWT_SECRET: TEST_JWT_SECRET,
+    LOG_LEVEL: 'silent',
+    ...options.env,
+  });
+  const db = await openDatabase(config.db);
+  await db.migrate();
+  const app = await createHttpApp(ApiModule.forRoot(config, db), { shutdownHooks: false });
+  configureApi(app);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+
+  const http = () => request(app.getHttpServer());
+  return {
+    app,
+    config,
+    db,
+    http,
+    async login(role, username = `${role}-${process.pid}-${++userSeq}`) {
+      const password = 'correct-horse-battery';
+      const user = await app.get(AuthService).createUser(username, password, role);
+      const res = await http().post('/api/auth/login').send({ username, password }).expect(200);
+      return {
+        token: res.body.access_token as string,
+        refresh: res.body.refresh_token as string,
+        userId: user.id,
+        username,
+      };
+    },
+    async close() {
+      await app.close();
+      await database?.drop();
+      dir.remove();
+    },
+  };
+}

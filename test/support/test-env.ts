@@ -1,0 +1,66 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+
+/** The machine's services; CI starts them (see .ci/run). Override with TEST_PG_URL / TEST_REDIS_URL. */
+export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export type Driver = 'postgres' | 'pglite';
+
+let pgAnswers: Promise<boolean> | undefined;
+export function postgresAnswers(): Promise<boolean> {
+  pgAnswers ??= (async () => {
+    const client = new Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2_000 });
+    try {
+      await client.connect();
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  })();
+  return pgAnswers;
+}
+
+/** Drivers to run a suite on: PostgreSQL when one answers (always in CI), PGlite always. */
+export async function drivers(): Promise<Driver[]> {
+  return (await postgresAnswers()) ? ['postgres', 'pglite'] : ['pglite'];
+}
+
+export interface TestDatabase {
+  url?: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh, uniquely named PostgreSQL database for one suite. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `ds_test_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new Client({ connectionString: PG_ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+export function tempDir(prefix = 'ds-test-'): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** A Redis key prefix no other suite or run shares. */
+export const uniquePrefix = (): string => `dstest-${randomUUID().slice(0, 8)}`;
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
