@@ -32,10 +32,9 @@ async function main(): Promise<void> {
   });
 
   const app = await createHttpApp(SingleProcessModule.forRoot(config, db), {
-    bodyLimit: config.limits.uploadMaxBytes,
     shutdownHooks: false,
   });
-  configureApi(app);
+  await configureApi(app, config);
   const url = await listen(app, config.app.port, config.app.host);
   printBanner(url, db.kind, config.redis.url ?? '', firstRun, Date.now() - started, config.app.isProduction);
 

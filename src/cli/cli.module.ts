@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from '@app/auth';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DbHandle, DbModule } from '@app/db';
-import { TemplatesModule } from '@app/sync-tasks';
+import { CatalogRepository, CatalogService, TemplatesModule } from '@app/sync-tasks';
 import { AccountsRepository } from '../../apps/api/src/accounts/accounts.repository';
 import { ComponentVersionsRepository } from '../../apps/api/src/component-versions/component-versions.repository';
 import { SeedService } from '../seed/seed.service';
@@ -19,7 +19,7 @@ export class CliModule {
         AuthModule,
         TemplatesModule,
       ],
-      providers: [SeedService, AccountsRepository, ComponentVersionsRepository],
+      providers: [SeedService, AccountsRepository, ComponentVersionsRepository, CatalogRepository, CatalogService],
     };
   }
 }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { AuthService, UsersRepository } from '@app/auth';
 import { AppConfig } from '@app/config';
-import { TemplatesRepository } from '@app/sync-tasks';
+import { CatalogService, TemplatesRepository } from '@app/sync-tasks';
 import { AccountsRepository } from '../../apps/api/src/accounts/accounts.repository';
 import { ComponentVersionsRepository } from '../../apps/api/src/component-versions/component-versions.repository';
 import { DEMO_ACCOUNTS, DEMO_COMPONENT_VERSIONS, DEMO_USERS } from './demo-data';
@@ -26,6 +26,7 @@ export class SeedService {
     private readonly accounts: AccountsRepository,
     private readonly versions: ComponentVersionsRepository,
     private readonly templates: TemplatesRepository,
+    private readonly catalog: CatalogService,
   ) {}
 
   async seed(): Promise<SeedReport> {
@@ -33,8 +34,12 @@ export class SeedService {
     for (const account of DEMO_ACCOUNTS) await this.accounts.insertIfAbsent(account);
     for (const version of DEMO_COMPONENT_VERSIONS) await this.versions.insertIfAbsent(version);
     for (const template of SAMPLE_TEMPLATES) await this.templates.insertIfAbsent(template);
-    const sampleFiles = await writeSampleFiles(join(this.config.app.dataDir, 'samples'));
-    this.logger.log(`seeded: ${usersCreated.length} new users, ${sampleFiles.length} sample files`);
+    const samplesDir = join(this.config.app.dataDir, 'samples');
+    const sampleFiles = await writeSampleFiles(samplesDir);
+    const scan = await this.catalog.scan(samplesDir);
+    this.logger.log(
+      `seeded: ${usersCreated.length} new users, ${sampleFiles.length} sample files (${scan.registered.length} newly catalogued)`,
+    );
     return { usersCreated, sampleFiles };
   }
 

@@ -5,6 +5,7 @@ import { AppConfig, loadConfig } from '@app/config';
 import { DbHandle, openDatabase, Role } from '@app/db';
 import { createHttpApp } from '@app/observability';
 import { ApiModule } from '../../apps/api/src/api.module';
+import { SingleProcessModule } from '../../src/single-process.module';
 import { configureApi } from '../../apps/api/src/configure-api';
 import {
   createTestDatabase,
@@ -30,6 +31,8 @@ export interface TestAppOptions {
   driver: Driver;
   redisUrl?: string;
   env?: Record<string, string>;
+  /** Run the sync worker in the same process (as `npm start` does). */
+  withWorker?: boolean;
 }
 
 let userSeq = 0;
@@ -46,12 +49,14 @@ export async function createTestApp(options: TestAppOptions): Promise<TestApp> {
     REDIS_PREFIX: uniquePrefix(),
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: 'silent',
+    SYNC_BACKOFF_MS: '200',
     ...options.env,
   });
   const db = await openDatabase(config.db);
   await db.migrate();
-  const app = await createHttpApp(ApiModule.forRoot(config, db), { shutdownHooks: false });
-  configureApi(app);
+  const root = options.withWorker ? SingleProcessModule.forRoot(config, db) : ApiModule.forRoot(config, db);
+  const app = await createHttpApp(root, { shutdownHooks: false });
+  await configureApi(app, config);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
 

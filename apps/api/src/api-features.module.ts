@@ -6,11 +6,19 @@ import { AuthApiModule } from './auth/auth-api.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { createValidationPipe } from './common/validation.pipe';
 import { ComponentVersionsModule } from './component-versions/component-versions.module';
+import { DataSyncModule } from './data-sync/data-sync.module';
 import { TemplatesApiModule } from './templates/templates-api.module';
 
 /** Every HTTP feature of the API, with the global guards, validation and error body. */
 @Module({
-  imports: [AuthModule.withGuards(), AuthApiModule, AccountsModule, ComponentVersionsModule, TemplatesApiModule],
+  imports: [
+    AuthModule.withGuards(),
+    AuthApiModule,
+    AccountsModule,
+    ComponentVersionsModule,
+    TemplatesApiModule,
+    DataSyncModule,
+  ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
     { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -1,5 +1,7 @@
 import { RequestMethod } from '@nestjs/common';
+import multipart from '@fastify/multipart';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppConfig } from '@app/config';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 
 /** Routes outside the /api prefix: probes and metrics, which orchestrators call by fixed paths. */
@@ -9,8 +11,12 @@ const UNPREFIXED = [
   { path: 'metrics', method: RequestMethod.GET },
 ];
 
-/** The /api prefix and the OpenAPI document (UI at /api/docs, JSON at /api/docs-json). */
-export function configureApi(app: NestFastifyApplication): void {
+/** Multipart uploads, the /api prefix and the OpenAPI document (UI at /api/docs, JSON at /api/docs-json). */
+export async function configureApi(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+  // Uploads stream to disk; the limit is enforced while streaming (413), not after buffering.
+  await app.register(multipart, {
+    limits: { fileSize: config.limits.uploadMaxBytes, files: 1, fields: 20, fieldSize: 4_096 },
+  });
   app.setGlobalPrefix('api', { exclude: UNPREFIXED });
   const document = SwaggerModule.createDocument(
     app,

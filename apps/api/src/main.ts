@@ -9,8 +9,8 @@ import { configureApi } from './configure-api';
 async function main(): Promise<void> {
   const config = loadConfig('api');
   const db = await openDatabase(config.db);
-  const app = await createHttpApp(ApiModule.forRoot(config, db), { bodyLimit: config.limits.uploadMaxBytes });
-  configureApi(app);
+  const app = await createHttpApp(ApiModule.forRoot(config, db));
+  await configureApi(app, config);
   const url = await listen(app, config.app.port, config.app.host);
   console.log(`data-sync API listening on ${url}`);
 }

@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
+import { SyncTasksModule } from '@app/sync-tasks';
+import { SyncWorker } from './sync/sync.worker';
 
-/**
- * The sync-queue consumers. Processors arrive with the ingest pipeline; the module exists
- * now so the worker process and the single-process entry already host it.
- */
-@Module({})
+/** The sync-queue consumers; hosted by the worker process and by the single-process entry. */
+@Module({ imports: [SyncTasksModule], providers: [SyncWorker] })
 export class WorkerModule {}

@@ -21,6 +21,9 @@ export interface DbSettings {
   url?: string;
   pgliteDir: string;
   poolMax: number;
+  /** Bounds on waiting for a lock and on one statement (0 = none); a timeout is a transient error. */
+  lockTimeoutMs: number;
+  statementTimeoutMs: number;
 }
 export interface RedisSettings {
   /** Undefined means "find or start a local one" (single-process mode only). */
@@ -42,6 +45,13 @@ export interface LimitSettings {
 }
 export interface WorkerSettings {
   concurrency: number;
+  /** BullMQ job lock; must stay above the longest batch. A killed worker's job is redelivered after it. */
+  lockMs: number;
+  stalledIntervalMs: number;
+  /** Attempts per task for transient failures, with exponential backoff from `backoffMs`. */
+  attempts: number;
+  backoffMs: number;
+  batchRows: number;
 }
 
 export class ConfigError extends Error {
@@ -92,7 +102,13 @@ export function loadConfig(mode: Mode, source: NodeJS.ProcessEnv = process.env):
       dataDir,
       logLevel: env.LOG_LEVEL,
     },
-    { url: env.DATABASE_URL, pgliteDir: join(dataDir, 'pg'), poolMax: env.DB_POOL_MAX },
+    {
+      url: env.DATABASE_URL,
+      pgliteDir: join(dataDir, 'pg'),
+      poolMax: env.DB_POOL_MAX,
+      lockTimeoutMs: env.DB_LOCK_TIMEOUT_MS,
+      statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+    },
     { url: env.REDIS_URL, prefix: env.REDIS_PREFIX },
     {
       jwtSecret: secret,
@@ -106,7 +122,14 @@ export function loadConfig(mode: Mode, source: NodeJS.ProcessEnv = process.env):
       uploadMaxBytes: env.UPLOAD_MAX_BYTES,
       taskTimeoutMs: env.TASK_TIMEOUT_MS,
     },
-    { concurrency: env.WORKER_CONCURRENCY },
+    {
+      concurrency: env.WORKER_CONCURRENCY,
+      lockMs: env.WORKER_LOCK_MS,
+      stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
+      attempts: env.SYNC_ATTEMPTS,
+      backoffMs: env.SYNC_BACKOFF_MS,
+      batchRows: env.INGEST_BATCH_ROWS,
+    },
   );
 }
 

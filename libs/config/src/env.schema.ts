@@ -20,6 +20,8 @@ export const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
     .optional(),
   DB_POOL_MAX: int(1, 200).default(10),
+  DB_LOCK_TIMEOUT_MS: int(0).default(10_000),
+  DB_STATEMENT_TIMEOUT_MS: int(0).default(120_000),
 
   REDIS_URL: z
     .string()
@@ -35,6 +37,11 @@ export const envSchema = z.object({
   JWT_REFRESH_TTL: duration.default('7d'),
 
   WORKER_CONCURRENCY: int(1, 256).default(4),
+  WORKER_LOCK_MS: int(5_000).default(60_000),
+  WORKER_STALLED_INTERVAL_MS: int(1_000).default(30_000),
+  SYNC_ATTEMPTS: int(1, 50).default(5),
+  SYNC_BACKOFF_MS: int(100).default(2_000),
+  INGEST_BATCH_ROWS: int(100, 100_000).default(5_000),
   QUOTA_NORMAL: int(0).default(10),
   QUOTA_PREMIUM: int(0).default(20),
   QUOTA_ADMIN: int(0).default(50),

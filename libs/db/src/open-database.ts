@@ -4,5 +4,7 @@ import { openPglite } from './pglite';
 import { openPostgres } from './postgres';
 
 export function openDatabase(settings: DbSettings): Promise<DbHandle> {
-  return settings.url ? Promise.resolve(openPostgres(settings.url, settings.poolMax)) : openPglite(settings.pgliteDir);
+  return settings.url
+    ? Promise.resolve(openPostgres({ ...settings, url: settings.url }))
+    : openPglite(settings.pgliteDir);
 }

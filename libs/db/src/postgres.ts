@@ -2,13 +2,18 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { SQL } from 'drizzle-orm';
 import { Pool } from 'pg';
+import { DbSettings } from '@app/config';
 import { Database, DbHandle, migrationsFolder, PING, rowsOf } from './database';
 import * as schema from './schema';
 
-export function openPostgres(url: string, poolMax: number): DbHandle {
+export function openPostgres(
+  settings: Pick<DbSettings, 'poolMax' | 'lockTimeoutMs' | 'statementTimeoutMs'> & { url: string },
+): DbHandle {
   const pool = new Pool({
-    connectionString: url,
-    max: poolMax,
+    connectionString: settings.url,
+    max: settings.poolMax,
+    lock_timeout: settings.lockTimeoutMs || undefined,
+    statement_timeout: settings.statementTimeoutMs || undefined,
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
     application_name: 'data-sync',

@@ -138,9 +138,17 @@ export const catalogFiles = pgTable(
     rowsIngested: integer('rows_ingested').notNull().default(0),
     rowsDuplicate: integer('rows_duplicate').notNull().default(0),
     rowsQuarantined: integer('rows_quarantined').notNull().default(0),
+    rowsInserted: integer('rows_inserted').notNull().default(0),
+    rowsUpdated: integer('rows_updated').notNull().default(0),
+    rowsUnchanged: integer('rows_unchanged').notNull().default(0),
+    /** Last physical row committed by the current ingest; a redelivered job resumes after it. */
+    checkpointRow: integer('checkpoint_row').notNull().default(0),
+    /** Task that is ingesting (or last ingested) the file; a task may resume its own lease at once. */
+    ingestTaskId: uuid('ingest_task_id'),
     lastError: text('last_error'),
     /** Lease of the worker processing the file; expired leases may be taken over. */
     leaseOwner: text('lease_owner'),
+    format: text('format', { enum: ['csv', 'xlsx'] }).notNull(),
     leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true }),
     registeredAt: timestamp('registered_at', { withTimezone: true }).notNull().defaultNow(),
     ingestedAt: timestamp('ingested_at', { withTimezone: true }),
@@ -154,6 +162,18 @@ export const catalogFiles = pgTable(
 
 export const TASK_STATUSES = ['queued', 'active', 'completed', 'failed', 'cancelled'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+export interface FileResult {
+  file_id: number;
+  file_name: string;
+  status: FileStatus;
+  rows_total: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  quarantined: number;
+  error: string | null;
+}
 
 export interface TaskProgress {
   filesTotal: number;
@@ -177,8 +197,11 @@ export const syncTasks = pgTable(
     priority: smallint('priority').notNull().default(5),
     status: text('status', { enum: TASK_STATUSES }).notNull().default('queued'),
     progress: jsonb('progress').$type<TaskProgress>(),
+    /** Per-file outcome of this task, keyed by file id. */
+    results: jsonb('results').$type<Record<string, FileResult>>().notNull().default({}),
     attempts: integer('attempts').notNull().default(0),
     error: text('error'),
+    errorCode: text('error_code'),
     idempotencyKey: text('idempotency_key'),
     enqueuedAt: timestamp('enqueued_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

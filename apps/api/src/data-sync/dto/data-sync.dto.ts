@@ -1,0 +1,58 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { DATA_DOMAINS, FILE_STATUSES, GRANULARITIES } from '@app/db';
+import { PRIORITY_DEFAULT, PRIORITY_MAX, PRIORITY_MIN } from '@app/sync-tasks';
+import { PageQueryDto } from '../../common/page-query.dto';
+
+export class FileQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: FILE_STATUSES })
+  @IsOptional()
+  @IsIn(FILE_STATUSES)
+  status?: (typeof FILE_STATUSES)[number];
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(32) platform?: string;
+  @ApiPropertyOptional({ enum: DATA_DOMAINS }) @IsOptional() @IsIn(DATA_DOMAINS) domain?: (typeof DATA_DOMAINS)[number];
+  @ApiPropertyOptional({ enum: GRANULARITIES })
+  @IsOptional()
+  @IsIn(GRANULARITIES)
+  granularity?: (typeof GRANULARITIES)[number];
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) shop_id?: string;
+}
+
+export class ScanDto {
+  @ApiPropertyOptional({ description: 'directory to scan; default DATA_DIR/samples' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  dir?: string;
+}
+
+export class PriorityDto {
+  @ApiPropertyOptional({
+    minimum: PRIORITY_MIN,
+    maximum: PRIORITY_MAX,
+    default: PRIORITY_DEFAULT,
+    description: '10 runs first',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(PRIORITY_MIN)
+  @Max(PRIORITY_MAX)
+  priority?: number;
+}
+
+export class SingleSyncDto extends PriorityDto {
+  @ApiProperty()
+  @IsInt()
+  @Min(1)
+  @Max(2_147_483_647)
+  file_id!: number;
+}
+
+export class SubmittedSingleDto {
+  @ApiProperty() task_id!: string;
+  @ApiProperty({ example: 'queued' }) status!: string;
+  @ApiProperty() file_id!: number;
+  @ApiProperty() file_name!: string;
+}

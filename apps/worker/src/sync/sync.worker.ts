@@ -1,0 +1,110 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
+import { AppConfig } from '@app/config';
+import {
+  bullConnection,
+  bullPrefix,
+  FileBusyError,
+  isTransient,
+  PermanentIngestError,
+  SYNC_QUEUE,
+  SyncJob,
+  SyncJobName,
+  SyncJobPayloads,
+  SyncTaskRunner,
+  TasksRepository,
+} from '@app/sync-tasks';
+
+const SHUTDOWN_GRACE_MS = 25_000;
+/** How long a task waits when another task holds its file; does not use up an attempt. */
+const BUSY_FILE_DELAY_MS = 1_000;
+
+/**
+ * The sync-queue consumer. A thin dispatcher: every job name has one handler (an exhaustive
+ * switch), `isTransient` decides retry vs UnrecoverableError, and the task row records
+ * the terminal state.
+ */
+@Injectable()
+export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(SyncWorker.name);
+  private worker?: Worker;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly runner: SyncTaskRunner,
+    private readonly tasks: TasksRepository,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const { concurrency, lockMs, stalledIntervalMs } = this.config.worker;
+    this.worker = new Worker(SYNC_QUEUE, (job: Job, token?: string) => this.process(job, token), {
+      connection: bullConnection(this.config),
+      prefix: bullPrefix(this.config),
+      concurrency,
+      lockDuration: lockMs,
+      stalledInterval: stalledIntervalMs,
+      maxStalledCount: 3,
+    });
+    this.worker.on('error', (error) => this.logger.warn(`worker connection: ${error.message}`));
+    this.logger.log(`consuming ${SYNC_QUEUE} (concurrency ${concurrency}, lock ${lockMs} ms)`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return;
+    // Stop taking jobs and let active ones finish; past the grace period hand them back
+    // (their lock lapses and BullMQ redelivers them; the checkpoint makes that safe).
+    const graceful = worker.close().then(() => true);
+    const inTime = await Promise.race([
+      graceful,
+      new Promise<boolean>((r) => setTimeout(() => r(false), SHUTDOWN_GRACE_MS)),
+    ]);
+    if (!inTime) await worker.close(true);
+  }
+
+  process(job: Job, token?: string): Promise<unknown> {
+    const name = job.name as SyncJobName;
+    switch (name) {
+      case SyncJob.RunTask:
+        return this.runTask(job as Job<SyncJobPayloads[typeof SyncJob.RunTask]>, token);
+      default: {
+        const unknown: never = name;
+        return Promise.reject(new UnrecoverableError(`unknown job name: ${String(unknown)}`));
+      }
+    }
+  }
+
+  private async runTask(job: Job<SyncJobPayloads[typeof SyncJob.RunTask]>, token?: string): Promise<unknown> {
+    const { taskId } = job.data;
+    const attempt = job.attemptsMade + 1;
+    try {
+      const outcome = await this.runner.run(taskId, {
+        attempt,
+        report: (progress) => job.updateProgress({ ...progress }),
+      });
+      if (outcome.status !== 'skipped') {
+        const error = outcome.error
+          ? { message: outcome.error, code: outcome.status === 'failed' ? 'FILES_FAILED' : 'SOME_FILES_FAILED' }
+          : null;
+        await this.tasks.finish(taskId, outcome.status, error);
+      }
+      return outcome;
+    } catch (error) {
+      if (error instanceof FileBusyError && token) {
+        await job.moveToDelayed(Date.now() + BUSY_FILE_DELAY_MS, token);
+        throw new DelayedError(error.message);
+      }
+      const message = error instanceof Error ? error.message : String(error);
+      const retry = isTransient(error) && attempt < (job.opts.attempts ?? 1);
+      if (retry) {
+        this.logger.warn(`task ${taskId} attempt ${attempt} failed, will retry: ${message}`);
+        throw error;
+      }
+      const code =
+        error instanceof PermanentIngestError ? error.code : isTransient(error) ? 'RETRIES_EXHAUSTED' : 'INTERNAL';
+      await this.tasks.finish(taskId, 'failed', { message, code });
+      this.logger.error(`task ${taskId} failed (${code}): ${message}`);
+      throw new UnrecoverableError(message);
+    }
+  }
+}

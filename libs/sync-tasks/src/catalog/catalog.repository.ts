@@ -1,0 +1,200 @@
+import { Injectable } from '@nestjs/common';
+import { and, desc, eq, inArray, sql, SQL } from 'drizzle-orm';
+import { catalogFiles, DataDomain, DbHandle, FileStatus, Granularity, InjectDb, isUniqueViolation, Tx } from '@app/db';
+import { offsetOf, PageQuery } from '@app/common';
+
+export type CatalogFile = typeof catalogFiles.$inferSelect;
+export type NewCatalogFile = typeof catalogFiles.$inferInsert;
+
+export interface CatalogFilter {
+  status?: FileStatus;
+  platform?: string;
+  dataDomain?: DataDomain;
+  granularity?: Granularity;
+  shopId?: string;
+}
+
+export class DuplicateFileError extends Error {
+  constructor(readonly existingId: number) {
+    super(`file already registered as ${existingId}`);
+  }
+}
+
+export type ClaimResult =
+  | { outcome: 'claimed'; file: CatalogFile; resumed: boolean }
+  | { outcome: 'busy'; holder: string | null }
+  | { outcome: 'missing' };
+
+const FRESH_COUNTERS = {
+  checkpointRow: 0,
+  rowsTotal: 0,
+  rowsInserted: 0,
+  rowsUpdated: 0,
+  rowsUnchanged: 0,
+  rowsQuarantined: 0,
+} satisfies Partial<NewCatalogFile>;
+
+export interface FileCounts {
+  rowsTotal: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  quarantined: number;
+}
+
+@Injectable()
+export class CatalogRepository {
+  constructor(@InjectDb() private readonly handle: DbHandle) {}
+
+  /** Registers a file; the same bytes (sha256) twice → DuplicateFileError naming the existing id. */
+  async register(values: NewCatalogFile): Promise<CatalogFile> {
+    try {
+      const [row] = await this.handle.db.insert(catalogFiles).values(values).returning();
+      return row;
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const existing = await this.findBySha256(values.sha256);
+      throw new DuplicateFileError(existing?.id ?? 0);
+    }
+  }
+
+  async findBySha256(sha256: string): Promise<CatalogFile | undefined> {
+    const [row] = await this.handle.db.select().from(catalogFiles).where(eq(catalogFiles.sha256, sha256));
+    return row;
+  }
+
+  async findById(id: number): Promise<CatalogFile | undefined> {
+    const [row] = await this.handle.db.select().from(catalogFiles).where(eq(catalogFiles.id, id));
+    return row;
+  }
+
+  async findByIds(ids: number[]): Promise<CatalogFile[]> {
+    if (!ids.length) return [];
+    return this.handle.db.select().from(catalogFiles).where(inArray(catalogFiles.id, ids));
+  }
+
+  async list(filter: CatalogFilter, page: PageQuery): Promise<{ items: CatalogFile[]; total: number }> {
+    const where = this.where(filter);
+    const db = this.handle.db;
+    const [items, [{ total }]] = await Promise.all([
+      db
+        .select()
+        .from(catalogFiles)
+        .where(where)
+        .orderBy(desc(catalogFiles.registeredAt), desc(catalogFiles.id))
+        .limit(page.pageSize)
+        .offset(offsetOf(page)),
+      db
+        .select({ total: sql<number>`count(*)::int` })
+        .from(catalogFiles)
+        .where(where),
+    ]);
+    return { items, total };
+  }
+
+  /**
+   * Claims a file for one task. Succeeds when nobody holds it, when the lease has expired
+   * (a dead worker), or when the same task holds it (a redelivered job resuming after its
+   * checkpoint). A fresh claim restarts the file's counters from zero.
+   */
+  async claim(fileId: number, taskId: string, owner: string, leaseMs: number): Promise<ClaimResult> {
+    return this.handle.db.transaction(async (tx) => {
+      const [current] = await tx
+        .select({
+          file: catalogFiles,
+          leaseLive: sql<boolean>`coalesce(${catalogFiles.leaseExpiresAt} > now(), false)`,
+        })
+        .from(catalogFiles)
+        .where(eq(catalogFiles.id, fileId))
+        .for('update');
+      if (!current) return { outcome: 'missing' };
+      const { file, leaseLive } = current;
+      const processing = file.status === 'processing';
+      if (processing && file.ingestTaskId !== taskId && leaseLive)
+        return { outcome: 'busy', holder: file.ingestTaskId };
+      const resumed = processing && file.ingestTaskId === taskId;
+      const [row] = await tx
+        .update(catalogFiles)
+        .set({
+          status: 'processing',
+          leaseOwner: owner,
+          leaseExpiresAt: sql`now() + ${`${leaseMs} milliseconds`}::interval`,
+          ingestTaskId: taskId,
+          lastError: null,
+          ...(resumed ? {} : FRESH_COUNTERS),
+        })
+        .where(eq(catalogFiles.id, fileId))
+        .returning();
+      return { outcome: 'claimed', file: row, resumed };
+    });
+  }
+
+  /** Inside a batch transaction: progress counters, checkpoint and lease renewal, only while we hold the lease. */
+  async recordBatch(
+    tx: Tx,
+    fileId: number,
+    taskId: string,
+    checkpointRow: number,
+    counts: FileCounts,
+    leaseMs: number,
+  ): Promise<boolean> {
+    const rows = await tx
+      .update(catalogFiles)
+      .set({
+        checkpointRow,
+        rowsTotal: sql`${catalogFiles.rowsTotal} + ${counts.rowsTotal}`,
+        rowsInserted: sql`${catalogFiles.rowsInserted} + ${counts.inserted}`,
+        rowsUpdated: sql`${catalogFiles.rowsUpdated} + ${counts.updated}`,
+        rowsUnchanged: sql`${catalogFiles.rowsUnchanged} + ${counts.unchanged}`,
+        rowsQuarantined: sql`${catalogFiles.rowsQuarantined} + ${counts.quarantined}`,
+        leaseExpiresAt: sql`now() + ${`${leaseMs} milliseconds`}::interval`,
+      })
+      .where(
+        and(eq(catalogFiles.id, fileId), eq(catalogFiles.ingestTaskId, taskId), eq(catalogFiles.status, 'processing')),
+      )
+      .returning({ id: catalogFiles.id });
+    return rows.length === 1;
+  }
+
+  /** Ends an ingest: final status, derived totals, lease released. */
+  async finish(
+    fileId: number,
+    taskId: string,
+    status: FileStatus,
+    error: string | null,
+  ): Promise<CatalogFile | undefined> {
+    const [row] = await this.handle.db
+      .update(catalogFiles)
+      .set({
+        status,
+        lastError: error,
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        rowsIngested: sql`${catalogFiles.rowsInserted} + ${catalogFiles.rowsUpdated}`,
+        rowsDuplicate: sql`greatest(${catalogFiles.rowsTotal} - ${catalogFiles.rowsInserted} - ${catalogFiles.rowsUpdated} - ${catalogFiles.rowsQuarantined}, 0)`,
+        ingestedAt: status === 'ingested' || status === 'partial' ? sql`now()` : catalogFiles.ingestedAt,
+      })
+      .where(and(eq(catalogFiles.id, fileId), eq(catalogFiles.ingestTaskId, taskId)))
+      .returning();
+    return row;
+  }
+
+  /** Files of a task that are not being processed go (back) to a given status, e.g. queued or pending. */
+  async setStatus(ids: number[], status: FileStatus, onlyFrom: FileStatus[]): Promise<void> {
+    if (!ids.length) return;
+    await this.handle.db
+      .update(catalogFiles)
+      .set({ status })
+      .where(and(inArray(catalogFiles.id, ids), inArray(catalogFiles.status, onlyFrom)));
+  }
+
+  private where(filter: CatalogFilter): SQL | undefined {
+    const conditions: SQL[] = [];
+    if (filter.status) conditions.push(eq(catalogFiles.status, filter.status));
+    if (filter.platform) conditions.push(eq(catalogFiles.platform, filter.platform));
+    if (filter.dataDomain) conditions.push(eq(catalogFiles.dataDomain, filter.dataDomain));
+    if (filter.granularity) conditions.push(eq(catalogFiles.granularity, filter.granularity));
+    if (filter.shopId) conditions.push(eq(catalogFiles.shopId, filter.shopId));
+    return conditions.length ? and(...conditions) : undefined;
+  }
+}

@@ -1,0 +1,186 @@
+import { readdir, stat, readFile } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '@app/config';
+import { DomainError, Page, PageQuery } from '@app/common';
+import { CatalogFile, CatalogFilter, CatalogRepository, DuplicateFileError } from './catalog.repository';
+import { FileMeta, metaFromFileName, parseFileMeta } from './file-meta';
+import { describeFile, discard, moveIntoStore, StoredFile, storeStream } from './file-store';
+
+export interface ScanReport {
+  directory: string;
+  registered: { id: number; path: string }[];
+  duplicates: { path: string; existing_file_id: number }[];
+  skipped: { path: string; reason: string }[];
+}
+
+const INGESTIBLE = new Set(['.csv', '.xlsx']);
+
+@Injectable()
+export class CatalogService {
+  private readonly logger = new Logger(CatalogService.name);
+
+  constructor(
+    private readonly catalog: CatalogRepository,
+    private readonly config: AppConfig,
+  ) {}
+
+  get filesDir(): string {
+    return join(this.config.app.dataDir, 'files');
+  }
+
+  list(filter: CatalogFilter, page: PageQuery): Promise<Page<CatalogFile>> {
+    return this.catalog
+      .list(filter, page)
+      .then(({ items, total }) => ({ items, total, page: page.page, page_size: page.pageSize }));
+  }
+
+  async get(id: number): Promise<CatalogFile> {
+    const file = await this.catalog.findById(id);
+    if (!file) throw DomainError.notFound('File', id);
+    return file;
+  }
+
+  /**
+   * Stores an uploaded file (hashing while streaming), checks its type from its content and
+   * registers it. The same bytes twice → 409 naming the existing file.
+   */
+  async upload(
+    stored: StoredFile,
+    fileName: string,
+    fields: Record<string, string>,
+    userId: number,
+  ): Promise<CatalogFile> {
+    try {
+      const meta = this.requireMeta(fields);
+      const format = requireFormat(stored, fileName);
+      const existing = await this.catalog.findBySha256(stored.sha256);
+      if (existing) throw duplicate(existing.id);
+      const path = await moveIntoStore(stored, this.filesDir, format);
+      return await this.register(path, fileName, meta, { ...stored, path }, format, userId);
+    } finally {
+      await discard(stored); // no-op once moved
+    }
+  }
+
+  storeUpload(stream: NodeJS.ReadableStream): Promise<StoredFile> {
+    return storeStream(stream, this.filesDir);
+  }
+
+  /** Registers the CSV/XLSX files under `dir` (default DATA_DIR/samples) in place. */
+  async scan(dir = join(this.config.app.dataDir, 'samples')): Promise<ScanReport> {
+    const directory = resolve(dir);
+    const report: ScanReport = { directory, registered: [], duplicates: [], skipped: [] };
+    let paths: string[];
+    try {
+      paths = await walk(directory);
+    } catch {
+      throw new DomainError('NOT_FOUND', `Directory not found: ${directory}`, { directory });
+    }
+    for (const path of paths.filter((p) => INGESTIBLE.has(extname(p).toLowerCase()))) {
+      const meta = parseFileMeta((await sidecar(path)) ?? metaFromFileName(path) ?? {});
+      if ('problems' in meta) {
+        report.skipped.push({
+          path,
+          reason: `no usable metadata (${meta.problems.map((p) => `${p.field}: ${p.errors.join(', ')}`).join('; ')})`,
+        });
+        continue;
+      }
+      const stored = await describeFile(path);
+      if (!stored.format) {
+        report.skipped.push({ path, reason: 'content is neither CSV nor XLSX' });
+        continue;
+      }
+      try {
+        const file = await this.register(path, basename(path), meta.meta, stored, stored.format, null);
+        report.registered.push({ id: file.id, path });
+      } catch (error) {
+        if (!(error instanceof DomainError && error.code === 'DUPLICATE')) throw error;
+        report.duplicates.push({
+          path,
+          existing_file_id: (error.details as { existing_file_id: number }).existing_file_id,
+        });
+      }
+    }
+    this.logger.log(
+      `scan ${directory}: ${report.registered.length} registered, ${report.duplicates.length} known, ${report.skipped.length} skipped`,
+    );
+    return report;
+  }
+
+  private async register(
+    path: string,
+    fileName: string,
+    meta: FileMeta,
+    stored: StoredFile,
+    format: 'csv' | 'xlsx',
+    userId: number | null,
+  ) {
+    try {
+      return await this.catalog.register({
+        path,
+        fileName,
+        format,
+        platform: meta.platform,
+        shopId: meta.shop_id,
+        dataDomain: meta.data_domain,
+        subDomain: meta.sub_domain,
+        granularity: meta.granularity,
+        periodStart: meta.period_start,
+        periodEnd: meta.period_end,
+        sha256: stored.sha256,
+        sizeBytes: stored.sizeBytes,
+        uploadedBy: userId,
+      });
+    } catch (error) {
+      if (error instanceof DuplicateFileError) throw duplicate(error.existingId);
+      throw error;
+    }
+  }
+
+  private requireMeta(fields: Record<string, string>): FileMeta {
+    const parsed = parseFileMeta(fields);
+    if ('meta' in parsed) return parsed.meta;
+    const message = parsed.problems.map((p) => `${p.field}: ${p.errors.join(', ')}`).join('; ');
+    throw new DomainError('VALIDATION_FAILED', `Invalid file metadata: ${message}`, parsed.problems);
+  }
+}
+
+function requireFormat(stored: StoredFile, fileName: string): 'csv' | 'xlsx' {
+  if (stored.sizeBytes === 0)
+    throw new DomainError('VALIDATION_FAILED', 'The file is empty', [{ field: 'file', errors: ['empty'] }]);
+  if (!stored.format) {
+    throw new DomainError('UNSUPPORTED_MEDIA_TYPE', `${fileName}: content is neither CSV nor XLSX`, {
+      accepted: ['text/csv', 'xlsx'],
+    });
+  }
+  return stored.format;
+}
+
+function duplicate(existingId: number): DomainError {
+  return new DomainError('DUPLICATE', `The same file is already registered as ${existingId}`, {
+    existing_file_id: existingId,
+  });
+}
+
+async function sidecar(path: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(`${path}.meta.json`, 'utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+async function walk(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const nested = await Promise.all(
+    entries
+      .filter((e) => !e.name.startsWith('.'))
+      .map(async (e) => {
+        const full = join(dir, e.name);
+        if (e.isDirectory()) return walk(full);
+        return (await stat(full)).isFile() ? [full] : [];
+      }),
+  );
+  return nested.flat().sort();
+}

@@ -1,0 +1,186 @@
+import { access } from 'node:fs/promises';
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '@app/config';
+import { FileResult } from '@app/db';
+import { CatalogFile, CatalogRepository, FileCounts } from '../catalog/catalog.repository';
+import { TemplatesRepository } from '../templates/templates.repository';
+import { FactRow, FactRowsRepository, FactScope, QuarantineRow } from './fact-rows.repository';
+import { FileBusyError, PermanentIngestError } from './ingest-errors';
+import { compareHeaders, openRowSource, RowSource, UnreadableFileError } from './parsing';
+import { RowPreparer } from './row-preparer';
+
+export interface IngestContext {
+  taskId: string;
+  workerId: string;
+  /** Called after every committed batch; may throw to stop (cancellation, time limit). */
+  onBatch(file: CatalogFile, rowsDone: number): Promise<void>;
+}
+
+/** Ingests one catalog file: claim, stream, prepare, bulk upsert per batch, finish. */
+@Injectable()
+export class FileIngester {
+  private readonly logger = new Logger(FileIngester.name);
+
+  constructor(
+    private readonly catalog: CatalogRepository,
+    private readonly templates: TemplatesRepository,
+    private readonly facts: FactRowsRepository,
+    private readonly config: AppConfig,
+  ) {}
+
+  private get leaseMs(): number {
+    return this.config.worker.lockMs * 2;
+  }
+
+  /** The file's result; a permanent problem with the file (unreadable, header changed…) is a failed result. */
+  async ingest(fileId: number, ctx: IngestContext): Promise<FileResult> {
+    const claim = await this.catalog.claim(fileId, ctx.taskId, ctx.workerId, this.leaseMs);
+    if (claim.outcome === 'missing')
+      throw new PermanentIngestError('FILE_NOT_FOUND', `file ${fileId} is not in the catalog`);
+    if (claim.outcome === 'busy') throw new FileBusyError(fileId, claim.holder);
+    const { file, resumed } = claim;
+    if (!resumed) await this.facts.clearQuarantine(file.id);
+    try {
+      await this.stream(file, ctx);
+      const quarantined = (await this.catalog.findById(file.id))?.rowsQuarantined ?? 0;
+      return toResult(
+        await this.catalog.finish(file.id, ctx.taskId, quarantined > 0 ? 'partial' : 'ingested', null),
+        file,
+      );
+    } catch (error) {
+      // Transient errors and the task's time limit propagate: the lease stays, and a redelivered
+      // job resumes after the checkpoint. A permanent problem with this file is its result.
+      if (!(error instanceof PermanentIngestError) || error.code === 'TASK_TIMEOUT') throw error;
+      return toResult(await this.catalog.finish(file.id, ctx.taskId, 'failed', error.message), file);
+    }
+  }
+
+  private async stream(file: CatalogFile, ctx: IngestContext): Promise<void> {
+    await access(file.path).catch(() => {
+      throw new PermanentIngestError('FILE_MISSING', `${file.fileName}: file is gone from ${file.path}`);
+    });
+    const template = await this.templates.findPublished(file);
+    const source = await openRowSource(file.path, file.format, { headerRow: template?.headerRow ?? 1 }).catch(
+      (error: unknown) => {
+        throw unreadable(file, error);
+      },
+    );
+    try {
+      if (template) {
+        const mismatch = compareHeaders(
+          source.headers,
+          template.columns.map((c) => c.name),
+        );
+        if (mismatch) {
+          throw new PermanentIngestError(
+            'HEADER_CHANGED',
+            `${file.fileName}: headers differ from the template (added: ${mismatch.added.join(', ') || '—'}; removed: ${mismatch.removed.join(', ') || '—'})`,
+            { ...mismatch },
+          );
+        }
+      }
+      await this.writeBatches(file, source, new RowPreparer(source.headers, template, file.format === 'xlsx'), ctx);
+    } finally {
+      await source.close();
+    }
+  }
+
+  private async writeBatches(
+    file: CatalogFile,
+    source: RowSource,
+    preparer: RowPreparer,
+    ctx: IngestContext,
+  ): Promise<void> {
+    const scope: FactScope = {
+      fileId: file.id,
+      platform: file.platform,
+      shopId: file.shopId,
+      dataDomain: file.dataDomain,
+      subDomain: file.subDomain,
+      granularity: file.granularity,
+    };
+    const batchRows = this.config.worker.batchRows;
+    let rowsDone = file.rowsTotal;
+    let batch = new Batch();
+    try {
+      for await (const row of source.rows) {
+        if (row.rowNumber <= file.checkpointRow) continue; // committed by an earlier attempt
+        batch.add(row.rowNumber, preparer.prepare(row.values));
+        if (batch.size >= batchRows) {
+          rowsDone += await this.commit(file, scope, batch, ctx);
+          batch = new Batch();
+          await ctx.onBatch(file, rowsDone);
+        }
+      }
+    } catch (error) {
+      if (error instanceof UnreadableFileError) throw unreadable(file, error);
+      throw error;
+    }
+    if (batch.size) {
+      rowsDone += await this.commit(file, scope, batch, ctx);
+      await ctx.onBatch(file, rowsDone);
+    }
+  }
+
+  /** One transaction: facts, quarantine, counters and checkpoint commit together or not at all. */
+  private async commit(file: CatalogFile, scope: FactScope, batch: Batch, ctx: IngestContext): Promise<number> {
+    const facts = batch.facts();
+    await this.facts.transaction(async (tx) => {
+      const { inserted, updated } = await this.facts.upsert(tx, scope, facts);
+      await this.facts.quarantine(tx, file.id, ctx.taskId, batch.quarantined);
+      const counts: FileCounts = {
+        rowsTotal: batch.size,
+        inserted,
+        updated,
+        unchanged: facts.length - inserted - updated,
+        quarantined: batch.quarantined.length,
+      };
+      if (!(await this.catalog.recordBatch(tx, file.id, ctx.taskId, batch.lastRow, counts, this.leaseMs))) {
+        throw new Error(`lost the lease on file ${file.id}`); // transient: rolls the batch back
+      }
+    });
+    return batch.size;
+  }
+}
+
+/** Rows of one batch; a key seen twice keeps its last version (one statement cannot update a row twice). */
+class Batch {
+  private readonly byHash = new Map<string, FactRow>();
+  readonly quarantined: QuarantineRow[] = [];
+  size = 0;
+  lastRow = 0;
+
+  add(rowNumber: number, prepared: ReturnType<RowPreparer['prepare']>): void {
+    this.size++;
+    this.lastRow = rowNumber;
+    if (prepared.ok) this.byHash.set(prepared.hash, { d: prepared.date, h: prepared.hash, r: prepared.record });
+    else this.quarantined.push({ n: rowNumber, reason: prepared.reason, r: prepared.raw });
+  }
+
+  facts(): FactRow[] {
+    return [...this.byHash.values()];
+  }
+}
+
+function unreadable(file: CatalogFile, error: unknown): PermanentIngestError {
+  if (error instanceof PermanentIngestError) return error;
+  return new PermanentIngestError(
+    'UNREADABLE_FILE',
+    `${file.fileName}: unreadable ${file.format.toUpperCase()} file (${(error as Error).message})`,
+  );
+}
+
+function toResult(row: CatalogFile | undefined, file: CatalogFile): FileResult {
+  const f = row ?? file;
+  return {
+    file_id: f.id,
+    file_name: f.fileName,
+    status: f.status,
+    rows_total: f.rowsTotal,
+    inserted: f.rowsInserted,
+    updated: f.rowsUpdated,
+    unchanged: f.rowsUnchanged,
+    quarantined: f.rowsQuarantined,
+    error: f.lastError,
+  };
+}

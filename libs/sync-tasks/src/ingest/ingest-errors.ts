@@ -1,0 +1,76 @@
+import { sqlState } from '@app/db';
+
+export type PermanentCode =
+  | 'TASK_NOT_FOUND'
+  | 'FILE_NOT_FOUND'
+  | 'FILE_MISSING'
+  | 'UNREADABLE_FILE'
+  | 'HEADER_CHANGED'
+  | 'TASK_TIMEOUT'
+  | 'UNKNOWN_JOB';
+
+/** A failure that retrying cannot fix: the task fails at once (BullMQ UnrecoverableError). */
+export class PermanentIngestError extends Error {
+  constructor(
+    readonly code: PermanentCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'PermanentIngestError';
+  }
+}
+
+/** Another task holds a live lease on the file: try again later. */
+export class FileBusyError extends Error {
+  constructor(fileId: number, holder: string | null) {
+    super(`file ${fileId} is being ingested by task ${holder ?? 'unknown'}`);
+    this.name = 'FileBusyError';
+  }
+}
+
+// SQLSTATE classes and codes that a retry can outlive.
+const TRANSIENT_SQLSTATES = new Set([
+  '40001',
+  '40P01',
+  '55P03',
+  '57014',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '08007',
+]);
+const TRANSIENT_NODE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+const TRANSIENT_MESSAGES =
+  /connection terminated|connection (?:timeout|closed|ended)|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed/i;
+
+/**
+ * The one place that decides retry vs fail: connection loss, deadlock, serialization failure,
+ * lock or statement timeout, server shutdown and a busy file retry; everything else does not.
+ */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof PermanentIngestError) return false;
+  if (error instanceof FileBusyError) return true;
+  const state = sqlState(error);
+  if (state) return TRANSIENT_SQLSTATES.has(state) || state.startsWith('08');
+  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && TRANSIENT_NODE_CODES.has(code)) return true;
+    if (e instanceof Error && TRANSIENT_MESSAGES.test(e.message)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,4 @@
+export * from './header-check';
+export * from './row-hash';
+export * from './row-source';
+export * from './typed-values';

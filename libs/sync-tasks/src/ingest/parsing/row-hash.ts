@@ -1,0 +1,71 @@
+import { createHash, hash } from 'node:crypto';
+
+/** One-shot `crypto.hash` (Node ≥ 20.12) is about a third faster than createHash for short inputs. */
+const sha256Hex: (data: string) => string =
+  typeof hash === 'function'
+    ? (data) => hash('sha256', data, 'hex')
+    : (data) => createHash('sha256').update(data).digest('hex');
+
+/** Trim and Unicode NFC; inner whitespace is kept, as it may be meaningful. */
+export function normalizeValue(v: string): string {
+  return v.trim().normalize('NFC');
+}
+
+/** Header positions sorted by normalized name, computed once per headers array. */
+const sortedColumns = new WeakMap<string[], number[]>();
+
+/**
+ * Fields that identify a row: the template's dedup fields, or without a template (`dedupFields` null)
+ * every named column with a value in this row, sorted so the file's column order does not matter.
+ */
+export function keyFields(headers: string[], values: string[], dedupFields: string[] | null): string[] {
+  if (dedupFields) return dedupFields;
+  const fields: string[] = [];
+  let previous: string | undefined;
+  for (const column of columnsByName(headers)) {
+    const name = headers[column];
+    if (name === previous || !values[column]?.trim()) continue;
+    fields.push(name);
+    previous = name;
+  }
+  return fields;
+}
+
+/**
+ * SHA-256 (hex) of `JSON.stringify([[field, value], …])` with names and values normalized, in the order of
+ * `fields`: JSON makes the encoding unambiguous. A missing field counts as ''. The JSON is built by hand
+ * (same text) with each field name's JSON cached, which takes a third off the cost of a row.
+ */
+export function rowHash(record: Record<string, string>, fields: string[]): string {
+  let json = '[';
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i];
+    json += `${i ? ',' : ''}[${fieldJson(field)},${JSON.stringify(normalizeValue(record[field] ?? ''))}]`;
+  }
+  return sha256Hex(`${json}]`);
+}
+
+const fieldJsonCache = new Map<string, string>();
+/** Header names repeat across files; the bound only keeps a worker from growing without end. */
+const FIELD_CACHE_LIMIT = 10_000;
+
+function fieldJson(field: string): string {
+  let json = fieldJsonCache.get(field);
+  if (json === undefined) {
+    if (fieldJsonCache.size >= FIELD_CACHE_LIMIT) fieldJsonCache.clear();
+    json = JSON.stringify(normalizeValue(field));
+    fieldJsonCache.set(field, json);
+  }
+  return json;
+}
+
+function columnsByName(headers: string[]): number[] {
+  let order = sortedColumns.get(headers);
+  if (!order) {
+    const names = headers.map(normalizeValue);
+    order = headers.map((_, i) => i).filter((i) => names[i] !== '');
+    order.sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : a - b));
+    sortedColumns.set(headers, order);
+  }
+  return order;
+}

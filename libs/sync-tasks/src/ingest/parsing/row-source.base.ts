@@ -1,0 +1,102 @@
+import type { Readable } from 'node:stream';
+import type { RowSource, SheetRow } from './row-source.types';
+import { UnreadableFileError } from './unreadable-file.error';
+
+/** Rows come in batches: one promise per batch instead of one per row through every stage. */
+export type RowBatches = AsyncGenerator<SheetRow[], void, undefined>;
+
+export interface RowSourceOptions {
+  headerRow: number;
+  /** XLSX rows leave out empty trailing cells: pad them to the header width so they read like CSV rows. */
+  padToHeaders: boolean;
+  /** Releases the file; called once, when the rows end, fail or the source is closed. */
+  release: () => Promise<void>;
+}
+
+/** Reads the header row from `batches` and hands out the rows after it, one by one. */
+export async function rowSourceOf(batches: RowBatches, options: RowSourceOptions): Promise<RowSource> {
+  let released: Promise<void> | undefined;
+  const release = (): Promise<void> => (released ??= options.release());
+  let header: { headers: string[]; rest: SheetRow[] };
+  try {
+    header = await readHeader(batches, options.headerRow);
+  } catch (error) {
+    await Promise.all([release(), batches.return()]);
+    throw error;
+  }
+  const { headers, rest } = header;
+  const fit = (row: SheetRow): SheetRow => fitRow(row, headers.length, options.padToHeaders);
+  let started = false;
+  async function* dataRows(): AsyncGenerator<SheetRow> {
+    started = true;
+    try {
+      for (const row of rest) yield fit(row);
+      for await (const batch of batches) for (const row of batch) yield fit(row);
+    } finally {
+      await release();
+    }
+  }
+  const rows = dataRows();
+  return {
+    headers,
+    rows,
+    async close() {
+      // A generator never started has no finally to run; one that started ends on its own once released.
+      if (!started) await batches.return();
+      else void rows.return(undefined).catch(() => undefined);
+      await release();
+    },
+  };
+}
+
+/** Destroys a stream and waits until its file descriptor is closed. */
+export function destroyStream(stream: Readable): Promise<void> {
+  if (stream.closed) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.once('close', () => resolve());
+    stream.destroy();
+  });
+}
+
+/** Trims cells in place; false when the row is completely empty. */
+export function trimCells(values: string[]): boolean {
+  let content = false;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i].trim();
+    values[i] = value;
+    if (value.length) content = true;
+  }
+  return content;
+}
+
+async function readHeader(batches: RowBatches, headerRow: number): Promise<{ headers: string[]; rest: SheetRow[] }> {
+  if (!Number.isInteger(headerRow) || headerRow < 1) throw new RangeError(`headerRow must be ≥ 1, got ${headerRow}`);
+  let sawRow = false;
+  for (;;) {
+    const next = await batches.next();
+    if (next.done) {
+      throw new UnreadableFileError(sawRow ? `header row ${headerRow} is beyond the last row` : 'the file has no rows');
+    }
+    for (const [i, { rowNumber, values }] of next.value.entries()) {
+      sawRow = true;
+      if (rowNumber === headerRow)
+        return { headers: values.slice(0, contentLength(values)), rest: next.value.slice(i + 1) };
+      if (rowNumber > headerRow) throw new UnreadableFileError(`header row ${headerRow} is empty`);
+    }
+  }
+}
+
+/** Length without the empty cells at the end, which trailing delimiters leave behind. */
+function contentLength(values: string[]): number {
+  let end = values.length;
+  while (end > 0 && values[end - 1] === '') end--;
+  return end;
+}
+
+/** Drops empty cells beyond the header width (trailing delimiters); pads short XLSX rows. */
+function fitRow(row: SheetRow, width: number, pad: boolean): SheetRow {
+  const { values } = row;
+  if (values.length > width) values.length = Math.max(width, contentLength(values));
+  else if (pad) while (values.length < width) values.push('');
+  return row;
+}

@@ -1,0 +1,16 @@
+export type FileFormat = 'csv' | 'xlsx';
+
+export interface SheetRow {
+  /** 1-based physical row (CSV: record) number in the file or sheet. */
+  rowNumber: number;
+  /** Trimmed cell text; may hold more or fewer values than there are headers. */
+  values: string[];
+}
+
+export interface RowSource {
+  headers: string[];
+  /** Rows after the header row, completely empty rows skipped. Iterate once. */
+  rows: AsyncIterable<SheetRow>;
+  /** Releases the file; safe to call more than once, and implied by finishing or breaking out of `rows`. */
+  close(): Promise<void>;
+}

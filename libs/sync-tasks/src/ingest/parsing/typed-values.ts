@@ -1,0 +1,52 @@
+import type { ColumnType } from '@app/db';
+import { dateText, dateTimeText, parseDateTime } from './date-values';
+import { decimalText, isIntegral, parseDecimal } from './number-values';
+
+export type ParseResult = { ok: true; value: string | null } | { ok: false; reason: string };
+
+const EMPTY: ParseResult = { ok: true, value: null };
+
+/**
+ * Canonical text of a cell for its column type; empty cells are null for every type.
+ * number → plain decimal ('1,234.50' → '1234.50', fraction digits kept as written); integer → '1200';
+ * date → 'YYYY-MM-DD'; datetime → 'YYYY-MM-DD HH:mm:ss'; text → as is. Accepted forms: see parseDecimal
+ * and parseDateTime.
+ */
+export function parseTyped(type: ColumnType, raw: string): ParseResult {
+  if (!raw.trim()) return EMPTY;
+  switch (type) {
+    case 'text':
+      return { ok: true, value: raw };
+    case 'number':
+    case 'integer':
+      return typedNumber(type, raw);
+    case 'date':
+    case 'datetime':
+      return typedDate(type, raw);
+  }
+}
+
+/** A date or datetime cell as the row's metric date ('YYYY-MM-DD'), or null when it is not one. */
+export function metricDate(raw: string | undefined): string | null {
+  const parts = raw === undefined ? undefined : parseDateTime(raw);
+  return parts ? dateText(parts) : null;
+}
+
+function typedNumber(type: 'number' | 'integer', raw: string): ParseResult {
+  const decimal = parseDecimal(raw);
+  if (!decimal) return failure('not a number', raw);
+  if (type === 'number') return { ok: true, value: decimalText(decimal) };
+  if (!isIntegral(decimal)) return failure('not an integer', raw);
+  return { ok: true, value: decimalText({ ...decimal, fraction: '' }) };
+}
+
+function typedDate(type: 'date' | 'datetime', raw: string): ParseResult {
+  const parts = parseDateTime(raw);
+  if (!parts) return failure(type === 'date' ? 'not a date' : 'not a datetime', raw);
+  return { ok: true, value: type === 'date' ? dateText(parts) : dateTimeText(parts) };
+}
+
+function failure(what: string, raw: string): ParseResult {
+  const shown = raw.length > 60 ? `${raw.slice(0, 60)}…` : raw;
+  return { ok: false, reason: `${what}: ${JSON.stringify(shown)}` };
+}

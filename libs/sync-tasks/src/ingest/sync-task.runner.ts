@@ -1,0 +1,140 @@
+import { hostname } from 'node:os';
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '@app/config';
+import { FileResult, TaskProgress } from '@app/db';
+import { CatalogFile } from '../catalog/catalog.repository';
+import { SyncTask, TasksRepository } from '../tasks/tasks.repository';
+import { FileIngester } from './file-ingester';
+import { PermanentIngestError } from './ingest-errors';
+
+const DB_PROGRESS_EVERY_MS = 1_000;
+const DONE = new Set(['ingested', 'partial', 'failed']);
+
+export interface RunOptions {
+  attempt: number;
+  /** Live progress (the BullMQ job); called after every batch. */
+  report(progress: TaskProgress): Promise<void>;
+}
+
+export type RunOutcome =
+  { status: 'completed' | 'failed'; error: string | null } | { status: 'skipped'; reason: string };
+
+/**
+ * Runs one task: every file in order, resuming after files this task already finished.
+ * A permanent failure of one file is recorded and the batch goes on; the task fails only
+ * when no file succeeded. Transient errors propagate so BullMQ retries the job.
+ */
+@Injectable()
+export class SyncTaskRunner {
+  private readonly logger = new Logger(SyncTaskRunner.name);
+  private readonly workerId = `${hostname()}:${process.pid}`;
+
+  constructor(
+    private readonly tasks: TasksRepository,
+    private readonly ingester: FileIngester,
+    private readonly config: AppConfig,
+  ) {}
+
+  async run(taskId: string, options: RunOptions): Promise<RunOutcome> {
+    const task = await this.tasks.findForWorker(taskId);
+    if (!task) throw new PermanentIngestError('TASK_NOT_FOUND', `task ${taskId} does not exist`);
+    if (!(await this.tasks.markActive(taskId, options.attempt)))
+      return { status: 'skipped', reason: `task is ${task.status}` };
+
+    const started = Date.now();
+    const results: Record<string, FileResult> = { ...task.results };
+    const progress = initialProgress(task, results);
+    let lastSaved = 0;
+    const publish = async (force: boolean): Promise<void> => {
+      progress.percent = percentOf(progress);
+      await options.report({ ...progress });
+      if (force || Date.now() - lastSaved >= DB_PROGRESS_EVERY_MS) {
+        lastSaved = Date.now();
+        await this.tasks.saveProgress(taskId, { ...progress });
+      }
+    };
+    await publish(true);
+
+    for (const fileId of task.fileIds) {
+      if (results[fileId] && DONE.has(results[fileId].status)) continue;
+      const rowsBefore = progress.rowsDone;
+      const result = await this.ingestOne(fileId, task, async (file: CatalogFile, rowsDone: number) => {
+        if (Date.now() - started > this.config.limits.taskTimeoutMs) {
+          throw new PermanentIngestError(
+            'TASK_TIMEOUT',
+            `task exceeded its time limit of ${this.config.limits.taskTimeoutMs} ms`,
+          );
+        }
+        progress.currentFile = file.fileName;
+        progress.rowsDone = rowsBefore + rowsDone;
+        await publish(false);
+      });
+      results[fileId] = result;
+      await this.tasks.saveFileResult(taskId, result);
+      progress.filesDone++;
+      progress.rowsDone = rowsBefore + result.rows_total;
+      progress.rowsTotal += result.rows_total;
+      progress.currentFile = null;
+      await publish(true);
+    }
+
+    const failed = Object.values(results).filter((r) => r.status === 'failed');
+    if (failed.length && failed.length === task.fileIds.length) {
+      return { status: 'failed', error: failed.map((r) => r.error).join('; ') };
+    }
+    return {
+      status: 'completed',
+      error: failed.length
+        ? `${failed.length} of ${task.fileIds.length} files failed: ${failed.map((r) => r.error).join('; ')}`
+        : null,
+    };
+  }
+
+  /** A file gone from the catalog is a failed result too; anything else propagates. */
+  private async ingestOne(
+    fileId: number,
+    task: SyncTask,
+    onBatch: (file: CatalogFile, rowsDone: number) => Promise<void>,
+  ): Promise<FileResult> {
+    try {
+      const result = await this.ingester.ingest(fileId, {
+        taskId: task.id,
+        workerId: this.workerId,
+        onBatch,
+      });
+      if (result.status === 'failed') this.logger.warn(`task ${task.id}: ${result.error}`);
+      return result;
+    } catch (error) {
+      if (!(error instanceof PermanentIngestError) || error.code !== 'FILE_NOT_FOUND') throw error;
+      return {
+        file_id: fileId,
+        file_name: '',
+        status: 'failed',
+        rows_total: 0,
+        inserted: 0,
+        updated: 0,
+        unchanged: 0,
+        quarantined: 0,
+        error: error.message,
+      };
+    }
+  }
+}
+
+function initialProgress(task: SyncTask, results: Record<string, FileResult>): TaskProgress {
+  const done = Object.values(results).filter((r) => DONE.has(r.status));
+  const rows = done.reduce((sum, r) => sum + r.rows_total, 0);
+  return {
+    filesTotal: task.fileIds.length,
+    filesDone: done.length,
+    rowsTotal: rows,
+    rowsDone: rows,
+    percent: 0,
+    currentFile: null,
+  };
+}
+
+function percentOf(p: TaskProgress): number {
+  if (!p.filesTotal) return 100;
+  return Math.min(100, Math.round((p.filesDone / p.filesTotal) * 1000) / 10);
+}

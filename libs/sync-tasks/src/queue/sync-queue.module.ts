@@ -1,0 +1,32 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import { AppConfig } from '@app/config';
+import Redis from 'ioredis';
+import { REDIS_CLIENT } from '@app/redis';
+import { bullConnection, bullPrefix } from './bull-connection';
+import { SYNC_QUEUE } from './sync-queue.constants';
+import { SyncQueueProducer } from './sync-queue.producer';
+
+/** BullMQ root connection and the sync queue (producer side; the worker adds its processor). */
+@Module({
+  imports: [
+    BullModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({ connection: bullConnection(config), prefix: bullPrefix(config) }),
+    }),
+    BullModule.registerQueueAsync({
+      name: SYNC_QUEUE,
+      // The shared fail-fast client (no offline queue, bounded commands): `add` fails fast while
+      // Redis is down and the outbox takes over. Shared, so BullMQ never closes it; RedisModule does.
+      inject: [AppConfig, REDIS_CLIENT],
+      useFactory: (config: AppConfig, redis: Redis) => ({
+        connection: redis,
+        prefix: bullPrefix(config),
+        streams: { events: { maxLen: 10_000 } },
+      }),
+    }),
+  ],
+  providers: [SyncQueueProducer],
+  exports: [SyncQueueProducer, BullModule],
+})
+export class SyncQueueModule {}

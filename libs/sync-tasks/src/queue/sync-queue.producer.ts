@@ -1,0 +1,84 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { AppConfig } from '@app/config';
+import { SYNC_QUEUE, SyncJob, SyncJobName, SyncJobPayloads, toBullPriority } from './sync-queue.constants';
+
+const ADD_TIMEOUT_MS = 2_000;
+
+/** The only caller of `queue.add`: job id = task id, priority mapping, retries and retention. */
+@Injectable()
+export class SyncQueueProducer {
+  private readonly logger = new Logger(SyncQueueProducer.name);
+
+  constructor(
+    @InjectQueue(SYNC_QUEUE) private readonly queue: Queue,
+    private readonly config: AppConfig,
+  ) {
+    // Connection errors surface as failed adds (→ outbox); an unheard 'error' event would crash the process.
+    this.queue.on('error', (error) => this.logger.warn(`queue connection: ${error.message}`));
+  }
+
+  /** True when the job is in Redis; false when Redis did not answer (the outbox will retry). */
+  async enqueueTask(taskId: string, priority: number): Promise<boolean> {
+    return this.add(SyncJob.RunTask, { taskId }, taskId, priority);
+  }
+
+  /** The live progress a worker reports for a running task, if Redis answers. */
+  async liveProgress(taskId: string): Promise<unknown> {
+    try {
+      const job = await withTimeout(this.queue.getJob(taskId), 500);
+      return job?.progress;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async removeTask(taskId: string): Promise<boolean> {
+    const job = await this.queue.getJob(taskId);
+    if (!job) return true;
+    const removed = await job.remove().then(
+      () => true,
+      () => false, // locked by a worker: it is active
+    );
+    return removed;
+  }
+
+  private async add<N extends SyncJobName>(
+    name: N,
+    payload: SyncJobPayloads[N],
+    jobId: string,
+    priority: number,
+  ): Promise<boolean> {
+    const { attempts, backoffMs } = this.config.worker;
+    try {
+      await withTimeout(
+        this.queue.add(name, payload, {
+          jobId,
+          priority: toBullPriority(priority),
+          attempts,
+          backoff: { type: 'exponential', delay: backoffMs },
+          removeOnComplete: { age: 3_600, count: 1_000 },
+          removeOnFail: { age: 7 * 86_400, count: 5_000 },
+        }),
+        ADD_TIMEOUT_MS,
+      );
+      return true;
+    } catch (error) {
+      this.logger.warn(`enqueue of ${jobId} deferred to the outbox: ${(error as Error).message}`);
+      return false;
+    }
+  }
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

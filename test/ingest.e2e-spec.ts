@@ -1,0 +1,265 @@
+import { sql } from 'drizzle-orm';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { installSampleTemplates, sampleSpec, writeEditedCsv, writeSample } from './support/samples';
+import { syncFile, TaskBody, upload, waitForTask } from './support/tasks';
+import { createTestApp, TestApp } from './support/test-app';
+import { tempDir } from './support/test-env';
+
+type Session = Awaited<ReturnType<TestApp['login']>>;
+
+describe('ingest (e2e, PostgreSQL + Redis, worker in process)', () => {
+  const dir = tempDir('ds-ingest-');
+  let t: TestApp;
+  let user: Session;
+
+  beforeAll(async () => {
+    t = await createTestApp({
+      driver: 'postgres',
+      withWorker: true,
+      env: { INGEST_BATCH_ROWS: '250', DB_LOCK_TIMEOUT_MS: '500' },
+    });
+    await installSampleTemplates(t);
+    user = await t.login('normal');
+  });
+  afterAll(async () => {
+    await t?.close();
+    dir.remove();
+  });
+
+  const factCount = async (fileScope: { platform: string; shopId: string; domain: string }) => {
+    const rows = await t.db.rows<{ n: number }>(sqlCount(fileScope.platform, fileScope.shopId, fileScope.domain));
+    return rows[0].n;
+  };
+
+  async function uploadSample(spec: ReturnType<typeof sampleSpec>): Promise<number> {
+    const { path, meta } = await writeSample(dir.path, spec);
+    const res = await upload(t, user.token, path, meta).expect(201);
+    return res.body.id as number;
+  }
+
+  function onlyFile(task: TaskBody) {
+    expect(task.files).toHaveLength(1);
+    return task.files[0];
+  }
+
+  it('ingests a CSV with Chinese headers (UTF-8 BOM) with exact counts', async () => {
+    const spec = sampleSpec({ platform: 'shopee', domain: 'orders', format: 'csv' }, 1_200);
+    const task = await syncFile(t, user.token, await uploadSample(spec));
+    expect(task).toMatchObject({ status: 'completed', attempts: 1, error: null });
+    expect(onlyFile(task)).toMatchObject({
+      status: 'ingested',
+      rows_total: 1_200,
+      inserted: 1_200,
+      updated: 0,
+      unchanged: 0,
+      quarantined: 0,
+    });
+    expect(task.progress).toMatchObject({ filesTotal: 1, filesDone: 1, rowsDone: 1_200, percent: 100 });
+    expect(await factCount({ platform: 'shopee', shopId: spec.shopId, domain: 'orders' })).toBe(1_200);
+  });
+
+  it('ingests an XLSX whose header sits on row 3 with exact counts', async () => {
+    const spec = sampleSpec({ platform: 'tiktok', domain: 'analytics', format: 'xlsx' }, 700);
+    const task = await syncFile(t, user.token, await uploadSample(spec));
+    expect(onlyFile(task)).toMatchObject({ status: 'ingested', rows_total: 700, inserted: 700, quarantined: 0 });
+    expect(await factCount({ platform: 'tiktok', shopId: spec.shopId, domain: 'analytics' })).toBe(700);
+  });
+
+  it('ingests a GBK-encoded CSV', async () => {
+    const spec = sampleSpec({ platform: 'miaoshou', domain: 'services' }, 400);
+    const task = await syncFile(t, user.token, await uploadSample(spec));
+    expect(onlyFile(task)).toMatchObject({ status: 'ingested', inserted: 400 });
+    const [row] = await t.db.rows<{ raw: Record<string, string> }>(rawOf('miaoshou'));
+    expect(Object.keys(row.raw)).toContain('服务单号');
+  });
+
+  it('re-syncs the same file without inserting anything', async () => {
+    const spec = sampleSpec({ platform: 'amazon', domain: 'inventory' }, 500);
+    const fileId = await uploadSample(spec);
+    await syncFile(t, user.token, fileId);
+    const again = await syncFile(t, user.token, fileId);
+    expect(onlyFile(again)).toMatchObject({
+      status: 'ingested',
+      rows_total: 500,
+      inserted: 0,
+      updated: 0,
+      unchanged: 500,
+    });
+    expect(await factCount({ platform: 'amazon', shopId: spec.shopId, domain: 'inventory' })).toBe(500);
+  });
+
+  it('updates exactly the rows whose content changed in a newer export', async () => {
+    const spec = {
+      ...sampleSpec({ platform: 'tiktok', domain: 'orders', shopId: 'tt_5001' }, 600),
+      encoding: 'utf8' as const,
+    };
+    const meta = (await writeSample(dir.path, spec)).meta;
+    const original = writeEditedCsv(dir.path, 'orders-v1.csv', spec, (rows) => rows);
+    const first = await upload(t, user.token, original, meta).expect(201);
+    await syncFile(t, user.token, first.body.id);
+
+    const statusColumn = spec.template.columns.findIndex((c) => c.name === '订单状态');
+    const changed = writeEditedCsv(dir.path, 'orders-v2.csv', spec, (rows) =>
+      rows.map((r, i) => (i % 20 === 0 ? r.map((v, c) => (c === statusColumn ? `${v}-已更新` : v)) : r)),
+    );
+    const second = await upload(t, user.token, changed, meta).expect(201);
+    const task = await syncFile(t, user.token, second.body.id);
+    expect(onlyFile(task)).toMatchObject({ rows_total: 600, inserted: 0, updated: 30, unchanged: 570 });
+    expect(await factCount({ platform: 'tiktok', shopId: 'tt_5001', domain: 'orders' })).toBe(600);
+  });
+
+  it('stores quarantined rows with row numbers and reasons, and ends the file partial', async () => {
+    const spec = { ...sampleSpec({ platform: 'amazon', domain: 'inventory' }, 50), shopId: 'us_q' };
+    const meta = { ...(await writeSample(dir.path, spec)).meta, shop_id: 'us_q' };
+    const qtyColumn = spec.template.columns.findIndex((c) => c.type === 'integer');
+    const path = writeEditedCsv(dir.path, 'with-defects.csv', spec, (rows) =>
+      rows.map((r, i) => (i === 4 ? r.map((v, c) => (c === qtyColumn ? 'lots' : v)) : i === 9 ? r.slice(0, 3) : r)),
+    );
+    const res = await upload(t, user.token, path, meta).expect(201);
+    const task = await syncFile(t, user.token, res.body.id);
+    expect(task.status).toBe('completed');
+    expect(onlyFile(task)).toMatchObject({ status: 'partial', rows_total: 50, inserted: 48, quarantined: 2 });
+    const quarantined = await t.db.rows<{ row_number: number; reason: string }>(quarantineOf(res.body.id as number));
+    expect(quarantined).toEqual([
+      { row_number: 6, reason: `${spec.template.columns[qtyColumn].name}: not a number: "lots"` },
+      { row_number: 11, reason: `expected ${spec.template.columns.length} columns, found 3` },
+    ]);
+  });
+
+  it('fails a header-changed file at once, naming added and removed columns, without retrying', async () => {
+    const spec = sampleSpec({ platform: 'amazon', domain: 'inventory' }, 20);
+    const meta = { ...(await writeSample(dir.path, spec)).meta, shop_id: 'us_h' };
+    const header = spec.template.columns.map((c) => c.name);
+    const renamed = header.map((h, i) => (i === 1 ? '新列' : h));
+    const path = join(dir.path, 'header-changed.csv');
+    writeFileSync(path, `${renamed.join(',')}\r\n${header.map(() => 'x').join(',')}\r\n`);
+    const res = await upload(t, user.token, path, meta).expect(201);
+    const task = await syncFile(t, user.token, res.body.id);
+    expect(task).toMatchObject({ status: 'failed', attempts: 1, error_code: 'FILES_FAILED' });
+    expect(task.error).toContain(`added: 新列; removed: ${header[1]}`);
+    expect(onlyFile(task)).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('headers differ from the template'),
+    });
+    const files = await t
+      .http()
+      .get(`/api/data-sync/files?shop_id=us_h`)
+      .set('authorization', `Bearer ${user.token}`)
+      .expect(200);
+    expect(files.body.items[0]).toMatchObject({ status: 'failed', lastError: expect.stringContaining('added: 新列') });
+  });
+
+  it('fails a truncated XLSX (valid signature, broken archive) at once without retrying', async () => {
+    const spec = {
+      ...sampleSpec({ platform: 'shopee', domain: 'products', format: 'xlsx' }, 400),
+      shopId: 'sg_broken',
+    };
+    const { path, meta } = await writeSample(dir.path, spec);
+    const bytes = readFileSync(path);
+    const truncated = join(dir.path, 'truncated.xlsx');
+    writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const res = await upload(t, user.token, truncated, meta).expect(201);
+    const task = await syncFile(t, user.token, res.body.id);
+    expect(task).toMatchObject({ status: 'failed', attempts: 1, error_code: 'FILES_FAILED' });
+    expect(onlyFile(task)).toMatchObject({ status: 'failed', error: expect.stringMatching(/unreadable XLSX/) });
+  });
+
+  it('retries a transient database error (lock timeout) and then completes', async () => {
+    const spec = sampleSpec({ platform: 'shopee', domain: 'products' }, 300);
+    const fileId = await uploadSample(spec);
+    const blocker = new Client({ connectionString: t.config.db.url });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE fact_rows IN ACCESS EXCLUSIVE MODE');
+      const submitted = await t
+        .http()
+        .post('/api/data-sync/single')
+        .set('authorization', `Bearer ${user.token}`)
+        .send({ file_id: fileId })
+        .expect(202);
+      // The worker's batch waits on the lock and hits lock_timeout (a transient error);
+      // the lock goes once a second attempt has started.
+      await waitUntilAttempt(t, submitted.body.task_id as string, 2);
+      await blocker.query('ROLLBACK');
+      const task = await waitForTask(t, user.token, submitted.body.task_id as string);
+      expect(task.status).toBe('completed');
+      expect(task.attempts).toBeGreaterThanOrEqual(2);
+      expect(onlyFile(task)).toMatchObject({ status: 'ingested', inserted: 300 });
+    } finally {
+      await blocker.end();
+    }
+  });
+
+  it('rejects content that is neither CSV nor XLSX with 415, whatever its name', async () => {
+    const path = join(dir.path, 'image.csv');
+    writeFileSync(path, Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'));
+    const res = await upload(t, user.token, path, {
+      platform: 'shopee',
+      shop_id: 'x',
+      data_domain: 'orders',
+      granularity: 'daily',
+    }).expect(415);
+    expect(res.body).toMatchObject({ statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
+  });
+
+  it('answers the same bytes uploaded twice with 409 naming the existing file', async () => {
+    const spec = sampleSpec({ platform: 'amazon', domain: 'inventory' }, 10);
+    const { path, meta } = await writeSample(dir.path, { ...spec, shopId: 'us_dup' });
+    const first = await upload(t, user.token, path, { ...meta, shop_id: 'us_dup' }).expect(201);
+    const again = await upload(t, user.token, path, { ...meta, shop_id: 'us_dup' }).expect(409);
+    expect(again.body).toMatchObject({ code: 'DUPLICATE', details: { existing_file_id: first.body.id } });
+  });
+
+  it('validates upload metadata with per-field details', async () => {
+    const spec = sampleSpec({ platform: 'amazon', domain: 'inventory' }, 5);
+    const { path } = await writeSample(dir.path, { ...spec, shopId: 'us_meta' });
+    const res = await upload(t, user.token, path, { platform: 'Amazon!', data_domain: 'weather' }).expect(400);
+    const fields = (res.body.details as { field: string }[]).map((d) => d.field).sort();
+    expect(fields).toEqual(['data_domain', 'granularity', 'platform', 'shop_id']);
+  });
+
+  it('answers an unknown file id with 404 and a malformed task id with 400', async () => {
+    await t
+      .http()
+      .post('/api/data-sync/single')
+      .set('authorization', `Bearer ${user.token}`)
+      .send({ file_id: 999_999 })
+      .expect(404);
+    await t
+      .http()
+      .post('/api/data-sync/single')
+      .set('authorization', `Bearer ${user.token}`)
+      .send({ file_id: 1, priority: 11 })
+      .expect(400);
+    await t
+      .http()
+      .get('/api/data-sync/task-status/not-a-uuid')
+      .set('authorization', `Bearer ${user.token}`)
+      .expect(400);
+    await t
+      .http()
+      .get('/api/data-sync/task-status/6f1c3a52-9d4e-4f7a-8b2c-1d2e3f4a5b6c')
+      .set('authorization', `Bearer ${user.token}`)
+      .expect(404);
+  });
+});
+
+async function waitUntilAttempt(t: TestApp, taskId: string, attempt: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const [row] = await t.db.rows<{ attempts: number }>(taskAttempts(taskId));
+    if ((row?.attempts ?? 0) >= attempt) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`task never reached attempt ${attempt}`);
+}
+
+const sqlCount = (platform: string, shopId: string, domain: string) =>
+  sql`select count(*)::int as n from fact_rows where platform = ${platform} and shop_id = ${shopId} and data_domain = ${domain}`;
+const rawOf = (platform: string) => sql`select raw from fact_rows where platform = ${platform} limit 1`;
+const quarantineOf = (fileId: number) =>
+  sql`select row_number, reason from quarantined_rows where file_id = ${fileId} order by row_number`;
+const taskAttempts = (taskId: string) => sql`select attempts from sync_tasks where id = ${taskId}`;

@@ -1,0 +1,67 @@
+import { TestApp } from './test-app';
+
+export interface TaskBody {
+  task_id: string;
+  status: string;
+  attempts: number;
+  error: string | null;
+  error_code: string | null;
+  progress: {
+    filesTotal: number;
+    filesDone: number;
+    rowsDone: number;
+    percent: number;
+    currentFile: string | null;
+  } | null;
+  files: {
+    file_id: number;
+    status: string;
+    rows_total: number;
+    inserted: number;
+    updated: number;
+    unchanged: number;
+    quarantined: number;
+    error: string | null;
+  }[];
+}
+
+const FINISHED = ['completed', 'failed', 'cancelled'];
+
+/** Polls the task-status endpoint until the task reaches one of `statuses` (default: finished). */
+export async function waitForTask(
+  t: TestApp,
+  token: string,
+  taskId: string,
+  statuses = FINISHED,
+  timeoutMs = 60_000,
+): Promise<TaskBody> {
+  const deadline = Date.now() + timeoutMs;
+  let last: TaskBody | undefined;
+  while (Date.now() < deadline) {
+    const res = await t.http().get(`/api/data-sync/task-status/${taskId}`).set('authorization', `Bearer ${token}`);
+    if (res.status !== 200) throw new Error(`task-status ${res.status}: ${JSON.stringify(res.body)}`);
+    last = res.body as TaskBody;
+    if (statuses.includes(last.status)) return last;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(
+    `task ${taskId} did not reach ${statuses.join('|')} in ${timeoutMs} ms; last: ${JSON.stringify(last)}`,
+  );
+}
+
+/** Uploads a file with its metadata; returns the response (201 with the catalog row on success). */
+export function upload(t: TestApp, token: string, path: string, meta: Record<string, string>) {
+  let req = t.http().post('/api/data-sync/files').set('authorization', `Bearer ${token}`);
+  for (const [key, value] of Object.entries(meta)) req = req.field(key, value);
+  return req.attach('file', path);
+}
+
+export async function syncFile(t: TestApp, token: string, fileId: number, priority?: number): Promise<TaskBody> {
+  const res = await t
+    .http()
+    .post('/api/data-sync/single')
+    .set('authorization', `Bearer ${token}`)
+    .send({ file_id: fileId, ...(priority ? { priority } : {}) });
+  if (res.status !== 202) throw new Error(`single ${res.status}: ${JSON.stringify(res.body)}`);
+  return waitForTask(t, token, res.body.task_id as string);
+}

@@ -1,0 +1,54 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { AppConfig } from '@app/config';
+import { freePort } from './redis-server';
+import { TEST_JWT_SECRET } from './test-env';
+
+/** The production worker entry (apps/worker/src/main.ts) as a child process, for kill and concurrency tests. */
+export class WorkerProcess {
+  private output = '';
+  private constructor(private readonly child: ChildProcess) {
+    child.stdout?.on('data', (c: Buffer) => (this.output += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => (this.output += c.toString()));
+  }
+
+  static async start(config: AppConfig, env: Record<string, string> = {}): Promise<WorkerProcess> {
+    const child = spawn(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/worker/src/main.ts'],
+      {
+        cwd: join(__dirname, '..', '..'),
+        env: {
+          ...process.env,
+          NODE_OPTIONS: '',
+          NODE_ENV: 'test',
+          DATABASE_URL: config.db.url,
+          REDIS_URL: config.redis.url,
+          REDIS_PREFIX: config.redis.prefix,
+          JWT_SECRET: TEST_JWT_SECRET,
+          DATA_DIR: config.app.dataDir,
+          WORKER_PORT: String(await freePort()),
+          LOG_LEVEL: 'warn',
+          ...env,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    return new WorkerProcess(child);
+  }
+
+  get log(): string {
+    return this.output;
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    if (!this.running) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill(signal);
+    await exited;
+  }
+}
