@@ -2,6 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from '@app/auth';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DbHandle, DbModule } from '@app/db';
+import { QuotaModule } from '@app/quota';
+import { RedisModule } from '@app/redis';
 import { CatalogRepository, CatalogService, TemplatesModule } from '@app/sync-tasks';
 import { AccountsRepository } from '../../apps/api/src/accounts/accounts.repository';
 import { ComponentVersionsRepository } from '../../apps/api/src/component-versions/component-versions.repository';
@@ -16,9 +18,7 @@ export class CliModule {
       imports: [
         ConfigModule.forRoot(config),
         DbModule.forRoot(db, { closeOnShutdown: false }),
-        AuthModule,
-        TemplatesModule,
-      ],
+        AuthModule, TemplatesModule, RedisModule, QuotaModule],
       providers: [SeedService, AccountsRepository, ComponentVersionsRepository, CatalogRepository, CatalogService],
     };
   }

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { AuthService } from '@app/auth';
 import { loadConfig } from '@app/config';
 import { openDatabase, ROLES, Role } from '@app/db';
+import { QuotaService } from '@app/quota';
 import { SeedService } from '../seed/seed.service';
 import { withCliContext } from './with-cli-context';
 
@@ -10,7 +11,8 @@ const USAGE = `Usage: npm run cli -- <command> [options]
   migrate                                   apply database migrations
   seed                                      demo users, accounts, versions, templates, sample files (idempotent)
   users:create --username U --password P --role admin|premium|normal
-  users:set-password --username U --password P`;
+  users:set-password --username U --password P
+  quota:reconcile                           make the Redis quota agree with sync_tasks`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -50,6 +52,11 @@ async function main(argv: string[]): Promise<number> {
         const { username, password } = required(values, 'username', 'password');
         await withCliContext(config, db, (ctx) => ctx.get(AuthService).setPassword(username, password));
         console.log(`password of ${username} changed`);
+        return 0;
+      }
+      case 'quota:reconcile': {
+        const result = await withCliContext(config, db, (ctx) => ctx.get(QuotaService).reconcile());
+        console.log(`quota reconciled: ${result.users} users, ${result.dropped} stale reservations released, ${result.added} in flight`);
         return 0;
       }
       default:

@@ -12,3 +12,6 @@ export * from './tasks/tasks.repository';
 export * from './tasks/tasks.service';
 export * from './templates/templates.module';
 export * from './templates/templates.repository';
+export * from './tasks/outbox.relay';
+export * from './tasks/task-control.service';
+export * from './tasks/task-submission.service';

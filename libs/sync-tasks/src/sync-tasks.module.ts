@@ -1,26 +1,36 @@
 import { Module } from '@nestjs/common';
+import { QuotaModule } from '@app/quota';
 import { CatalogRepository } from './catalog/catalog.repository';
 import { CatalogService } from './catalog/catalog.service';
 import { FactRowsRepository } from './ingest/fact-rows.repository';
 import { FileIngester } from './ingest/file-ingester';
 import { SyncTaskRunner } from './ingest/sync-task.runner';
 import { SyncQueueModule } from './queue/sync-queue.module';
+import { OutboxRelay } from './tasks/outbox.relay';
+import { TaskControlService } from './tasks/task-control.service';
+import { TaskSubmissionService } from './tasks/task-submission.service';
 import { TasksRepository } from './tasks/tasks.repository';
 import { TasksService } from './tasks/tasks.service';
 import { TemplatesModule } from './templates/templates.module';
 
 /** Catalog, tasks, queue producer and the ingest pipeline, shared by the API and the worker. */
 @Module({
-  imports: [SyncQueueModule, TemplatesModule],
+  imports: [SyncQueueModule, TemplatesModule, QuotaModule],
   providers: [
     CatalogRepository,
     CatalogService,
     TasksRepository,
     TasksService,
+    TaskSubmissionService,
+    TaskControlService,
     FactRowsRepository,
     FileIngester,
     SyncTaskRunner,
   ],
-  exports: [CatalogService, TasksService, TasksRepository, SyncTaskRunner, SyncQueueModule, TemplatesModule],
+  exports: [CatalogService, TasksService, TaskSubmissionService, TaskControlService, TasksRepository, SyncTaskRunner, SyncQueueModule, TemplatesModule],
 })
 export class SyncTasksModule {}
+
+/** The outbox relay, for the processes that accept submissions (API, single process). */
+@Module({ imports: [SyncTasksModule, QuotaModule], providers: [OutboxRelay], exports: [OutboxRelay] })
+export class OutboxModule {}

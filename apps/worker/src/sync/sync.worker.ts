@@ -12,8 +12,10 @@ import {
   SyncJobName,
   SyncJobPayloads,
   SyncTaskRunner,
+  TaskCancelledError,
   TasksRepository,
 } from '@app/sync-tasks';
+import { QuotaService } from '@app/quota';
 
 const SHUTDOWN_GRACE_MS = 25_000;
 /** How long a task waits when another task holds its file; does not use up an attempt. */
@@ -33,6 +35,7 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly config: AppConfig,
     private readonly runner: SyncTaskRunner,
     private readonly tasks: TasksRepository,
+    private readonly quota: QuotaService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -78,33 +81,40 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
     const { taskId } = job.data;
     const attempt = job.attemptsMade + 1;
     try {
-      const outcome = await this.runner.run(taskId, {
-        attempt,
-        report: (progress) => job.updateProgress({ ...progress }),
-      });
+      const outcome = await this.runner.run(taskId, { report: (progress) => job.updateProgress({ ...progress }) });
       if (outcome.status !== 'skipped') {
         const error = outcome.error
           ? { message: outcome.error, code: outcome.status === 'failed' ? 'FILES_FAILED' : 'SOME_FILES_FAILED' }
           : null;
-        await this.tasks.finish(taskId, outcome.status, error);
+        await this.finish(taskId, outcome.status, error);
       }
       return outcome;
     } catch (error) {
+      if (error instanceof TaskCancelledError) return { status: 'cancelled' }; // the API released the slot
       if (error instanceof FileBusyError && token) {
         await job.moveToDelayed(Date.now() + BUSY_FILE_DELAY_MS, token);
         throw new DelayedError(error.message);
       }
       const message = error instanceof Error ? error.message : String(error);
-      const retry = isTransient(error) && attempt < (job.opts.attempts ?? 1);
-      if (retry) {
+      if (isTransient(error) && attempt < (job.opts.attempts ?? 1)) {
         this.logger.warn(`task ${taskId} attempt ${attempt} failed, will retry: ${message}`);
         throw error;
       }
       const code =
         error instanceof PermanentIngestError ? error.code : isTransient(error) ? 'RETRIES_EXHAUSTED' : 'INTERNAL';
-      await this.tasks.finish(taskId, 'failed', { message, code });
+      await this.finish(taskId, 'failed', { message, code });
       this.logger.error(`task ${taskId} failed (${code}): ${message}`);
       throw new UnrecoverableError(message);
     }
+  }
+
+  /** The terminal transition and the quota release that goes with it (both happen once). */
+  private async finish(
+    taskId: string,
+    status: 'completed' | 'failed',
+    error: { message: string; code: string } | null,
+  ): Promise<void> {
+    const finished = await this.tasks.finish(taskId, status, error);
+    if (finished) await this.quota.release(finished.userId, taskId);
   }
 }

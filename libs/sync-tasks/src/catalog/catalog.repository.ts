@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, desc, eq, inArray, sql, SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql, SQL } from 'drizzle-orm';
 import { catalogFiles, DataDomain, DbHandle, FileStatus, Granularity, InjectDb, isUniqueViolation, Tx } from '@app/db';
 import { offsetOf, PageQuery } from '@app/common';
 
@@ -12,6 +12,15 @@ export interface CatalogFilter {
   dataDomain?: DataDomain;
   granularity?: Granularity;
   shopId?: string;
+}
+
+export interface PendingFilter {
+  platform?: string;
+  domains?: DataDomain[];
+  granularities?: Granularity[];
+  shopId?: string;
+  sinceHours?: number;
+  olderThanMinutes?: number;
 }
 
 export class DuplicateFileError extends Error {
@@ -150,7 +159,13 @@ export class CatalogRepository {
         leaseExpiresAt: sql`now() + ${`${leaseMs} milliseconds`}::interval`,
       })
       .where(
-        and(eq(catalogFiles.id, fileId), eq(catalogFiles.ingestTaskId, taskId), eq(catalogFiles.status, 'processing')),
+        and(
+          eq(catalogFiles.id, fileId),
+          eq(catalogFiles.ingestTaskId, taskId),
+          eq(catalogFiles.status, 'processing'),
+          // A cancelled task commits nothing more: the batch in progress rolls back.
+          sql`exists (select 1 from sync_tasks where id = ${taskId} and status = 'active')`,
+        ),
       )
       .returning({ id: catalogFiles.id });
     return rows.length === 1;
@@ -177,6 +192,31 @@ export class CatalogRepository {
       .where(and(eq(catalogFiles.id, fileId), eq(catalogFiles.ingestTaskId, taskId)))
       .returning();
     return row;
+  }
+
+  /** A cancelled ingest hands the file back: pending again, lease and checkpoint cleared. */
+  async releaseToPending(fileId: number, taskId: string): Promise<void> {
+    await this.handle.db
+      .update(catalogFiles)
+      .set({ status: 'pending', leaseOwner: null, leaseExpiresAt: null, ...FRESH_COUNTERS })
+      .where(and(eq(catalogFiles.id, fileId), eq(catalogFiles.ingestTaskId, taskId)));
+  }
+
+  /** Pending files matching a batch filter, oldest first. */
+  async findPending(filter: PendingFilter, limit: number): Promise<CatalogFile[]> {
+    const conditions: SQL[] = [eq(catalogFiles.status, 'pending')];
+    if (filter.platform) conditions.push(eq(catalogFiles.platform, filter.platform));
+    if (filter.domains?.length) conditions.push(inArray(catalogFiles.dataDomain, filter.domains));
+    if (filter.granularities?.length) conditions.push(inArray(catalogFiles.granularity, filter.granularities));
+    if (filter.shopId) conditions.push(eq(catalogFiles.shopId, filter.shopId));
+    if (filter.sinceHours) conditions.push(sql`${catalogFiles.registeredAt} > now() - ${`${filter.sinceHours} hours`}::interval`);
+    if (filter.olderThanMinutes) conditions.push(sql`${catalogFiles.registeredAt} < now() - ${`${filter.olderThanMinutes} minutes`}::interval`);
+    return this.handle.db
+      .select()
+      .from(catalogFiles)
+      .where(and(...conditions))
+      .orderBy(asc(catalogFiles.registeredAt), asc(catalogFiles.id))
+      .limit(limit);
   }
 
   /** Files of a task that are not being processed go (back) to a given status, e.g. queued or pending. */

@@ -5,7 +5,8 @@ import { FileResult } from '@app/db';
 import { CatalogFile, CatalogRepository, FileCounts } from '../catalog/catalog.repository';
 import { TemplatesRepository } from '../templates/templates.repository';
 import { FactRow, FactRowsRepository, FactScope, QuarantineRow } from './fact-rows.repository';
-import { FileBusyError, PermanentIngestError } from './ingest-errors';
+import { TasksRepository } from '../tasks/tasks.repository';
+import { FileBusyError, PermanentIngestError, TaskCancelledError } from './ingest-errors';
 import { compareHeaders, openRowSource, RowSource, UnreadableFileError } from './parsing';
 import { RowPreparer } from './row-preparer';
 
@@ -25,6 +26,7 @@ export class FileIngester {
     private readonly catalog: CatalogRepository,
     private readonly templates: TemplatesRepository,
     private readonly facts: FactRowsRepository,
+    private readonly tasks: TasksRepository,
     private readonly config: AppConfig,
   ) {}
 
@@ -50,6 +52,7 @@ export class FileIngester {
     } catch (error) {
       // Transient errors and the task's time limit propagate: the lease stays, and a redelivered
       // job resumes after the checkpoint. A permanent problem with this file is its result.
+      if (error instanceof TaskCancelledError) await this.catalog.releaseToPending(file.id, ctx.taskId);
       if (!(error instanceof PermanentIngestError) || error.code === 'TASK_TIMEOUT') throw error;
       return toResult(await this.catalog.finish(file.id, ctx.taskId, 'failed', error.message), file);
     }
@@ -136,7 +139,9 @@ export class FileIngester {
         quarantined: batch.quarantined.length,
       };
       if (!(await this.catalog.recordBatch(tx, file.id, ctx.taskId, batch.lastRow, counts, this.leaseMs))) {
-        throw new Error(`lost the lease on file ${file.id}`); // transient: rolls the batch back
+        // Rolls the batch back: either the task was cancelled, or the lease was lost (transient).
+        if ((await this.tasks.statusOf(ctx.taskId)) === 'cancelled') throw new TaskCancelledError(ctx.taskId);
+        throw new Error(`lost the lease on file ${file.id}`);
       }
     });
     return batch.size;

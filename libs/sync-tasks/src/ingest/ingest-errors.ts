@@ -21,6 +21,14 @@ export class PermanentIngestError extends Error {
   }
 }
 
+/** The task was cancelled: stop at the batch boundary; the batch in progress rolls back. */
+export class TaskCancelledError extends Error {
+  constructor(taskId: string) {
+    super(`task ${taskId} was cancelled`);
+    this.name = 'TaskCancelledError';
+  }
+}
+
 /** Another task holds a live lease on the file: try again later. */
 export class FileBusyError extends Error {
   constructor(fileId: number, holder: string | null) {
@@ -63,7 +71,7 @@ const TRANSIENT_MESSAGES =
  * lock or statement timeout, server shutdown and a busy file retry; everything else does not.
  */
 export function isTransient(error: unknown): boolean {
-  if (error instanceof PermanentIngestError) return false;
+  if (error instanceof PermanentIngestError || error instanceof TaskCancelledError) return false;
   if (error instanceof FileBusyError) return true;
   const state = sqlState(error);
   if (state) return TRANSIENT_SQLSTATES.has(state) || state.startsWith('08');

@@ -5,13 +5,12 @@ import { FileResult, TaskProgress } from '@app/db';
 import { CatalogFile } from '../catalog/catalog.repository';
 import { SyncTask, TasksRepository } from '../tasks/tasks.repository';
 import { FileIngester } from './file-ingester';
-import { PermanentIngestError } from './ingest-errors';
+import { PermanentIngestError, TaskCancelledError } from './ingest-errors';
 
 const DB_PROGRESS_EVERY_MS = 1_000;
 const DONE = new Set(['ingested', 'partial', 'failed']);
 
 export interface RunOptions {
-  attempt: number;
   /** Live progress (the BullMQ job); called after every batch. */
   report(progress: TaskProgress): Promise<void>;
 }
@@ -38,7 +37,7 @@ export class SyncTaskRunner {
   async run(taskId: string, options: RunOptions): Promise<RunOutcome> {
     const task = await this.tasks.findForWorker(taskId);
     if (!task) throw new PermanentIngestError('TASK_NOT_FOUND', `task ${taskId} does not exist`);
-    if (!(await this.tasks.markActive(taskId, options.attempt)))
+    if (!(await this.tasks.markActive(taskId)))
       return { status: 'skipped', reason: `task is ${task.status}` };
 
     const started = Date.now();
@@ -57,6 +56,7 @@ export class SyncTaskRunner {
 
     for (const fileId of task.fileIds) {
       if (results[fileId] && DONE.has(results[fileId].status)) continue;
+      if ((await this.tasks.statusOf(taskId)) !== 'active') throw new TaskCancelledError(taskId);
       const rowsBefore = progress.rowsDone;
       const result = await this.ingestOne(fileId, task, async (file: CatalogFile, rowsDone: number) => {
         if (Date.now() - started > this.config.limits.taskTimeoutMs) {

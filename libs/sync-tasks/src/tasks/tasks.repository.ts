@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { and, eq, sql, SQL } from 'drizzle-orm';
-import { DbHandle, FileResult, InjectDb, syncTasks, TaskProgress, TaskStatus } from '@app/db';
+import { and, asc, desc, eq, isNull, sql, SQL } from 'drizzle-orm';
+import { DbHandle, FileResult, InjectDb, rowsOf, syncTasks, TaskProgress, TaskStatus, Tx } from '@app/db';
+import { offsetOf, PageQuery } from '@app/common';
 import { TaskScope } from './task-scope';
 
 export type SyncTask = typeof syncTasks.$inferSelect;
@@ -10,9 +11,72 @@ export type NewSyncTask = typeof syncTasks.$inferInsert;
 export class TasksRepository {
   constructor(@InjectDb() private readonly handle: DbHandle) {}
 
-  async insert(task: NewSyncTask): Promise<SyncTask> {
-    const [row] = await this.handle.db.insert(syncTasks).values(task).returning();
+  async insert(task: NewSyncTask, tx?: Tx): Promise<SyncTask> {
+    const [row] = await (tx ?? this.handle.db).insert(syncTasks).values(task).returning();
     return row;
+  }
+
+  async findByIdempotencyKey(userId: number, key: string): Promise<(SyncTask & { fresh: boolean }) | undefined> {
+    const [row] = await this.handle.db
+      .select({ task: syncTasks, fresh: sql<boolean>`${syncTasks.createdAt} > now() - interval '24 hours'` })
+      .from(syncTasks)
+      .where(and(eq(syncTasks.userId, userId), eq(syncTasks.idempotencyKey, key)));
+    return row ? { ...row.task, fresh: row.fresh } : undefined;
+  }
+
+  /** A key older than 24 h is released, so it can name a new submission. */
+  async forgetIdempotencyKey(id: string): Promise<void> {
+    await this.handle.db.update(syncTasks).set({ idempotencyKey: null }).where(eq(syncTasks.id, id));
+  }
+
+  async list(scope: TaskScope, status: TaskStatus | undefined, page: PageQuery): Promise<{ items: SyncTask[]; total: number }> {
+    const where = and(scopeCondition(scope), status ? eq(syncTasks.status, status) : undefined);
+    const db = this.handle.db;
+    const [items, [{ total }]] = await Promise.all([
+      db.select().from(syncTasks).where(where).orderBy(desc(syncTasks.createdAt), desc(syncTasks.id)).limit(page.pageSize).offset(offsetOf(page)),
+      db.select({ total: sql<number>`count(*)::int` }).from(syncTasks).where(where),
+    ]);
+    return { items, total };
+  }
+
+  /** queued/active → cancelled; returns the state it was in, or undefined when it was not live. */
+  async cancel(id: string): Promise<'queued' | 'active' | undefined> {
+    const [row] = await rowsOf<{ was: 'queued' | 'active' }>(
+      this.handle.db,
+      sql`UPDATE sync_tasks t SET status = 'cancelled', finished_at = now(), error = 'cancelled by request', error_code = 'CANCELLED'
+            FROM (SELECT id, status FROM sync_tasks WHERE id = ${id} FOR UPDATE) old
+           WHERE t.id = old.id AND old.status IN ('queued', 'active')
+       RETURNING old.status AS was`,
+    );
+    return row?.was;
+  }
+
+  /** failed/cancelled → queued again under the same id; files already done keep their results. */
+  async requeue(id: string): Promise<SyncTask | undefined> {
+    const [row] = await this.handle.db
+      .update(syncTasks)
+      .set({
+        status: 'queued',
+        error: null,
+        errorCode: null,
+        finishedAt: null,
+        enqueuedAt: null,
+        progress: null,
+        results: sql`coalesce((select jsonb_object_agg(key, value) from jsonb_each(${syncTasks.results}) where value->>'status' in ('ingested', 'partial')), '{}'::jsonb)`,
+      })
+      .where(and(eq(syncTasks.id, id), sql`${syncTasks.status} in ('failed', 'cancelled')`))
+      .returning();
+    return row;
+  }
+
+  /** The outbox: accepted tasks not yet in Redis, oldest first. */
+  async unenqueued(limit: number): Promise<SyncTask[]> {
+    return this.handle.db
+      .select()
+      .from(syncTasks)
+      .where(and(eq(syncTasks.status, 'queued'), isNull(syncTasks.enqueuedAt)))
+      .orderBy(asc(syncTasks.createdAt))
+      .limit(limit);
   }
 
   /** A task the caller may see, else undefined (another user's task does not exist for them). */
@@ -37,13 +101,13 @@ export class TasksRepository {
       .where(eq(syncTasks.id, id));
   }
 
-  /** queued (or a redelivered active) → active; false when the task is already finished or cancelled. */
-  async markActive(id: string, attempt: number): Promise<boolean> {
+  /** queued (or a redelivered active) → active, counting the attempt; false when finished or cancelled. */
+  async markActive(id: string): Promise<boolean> {
     const rows = await this.handle.db
       .update(syncTasks)
       .set({
         status: 'active',
-        attempts: attempt,
+        attempts: sql`${syncTasks.attempts} + 1`,
         startedAt: sql`coalesce(${syncTasks.startedAt}, now())`,
         error: null,
         errorCode: null,
@@ -66,14 +130,14 @@ export class TasksRepository {
       .where(eq(syncTasks.id, id));
   }
 
-  /** Terminal transition; only from a live state, so it happens once. */
+  /** Terminal transition; only from a live state, so it happens once (returns the owner when it did). */
   async finish(
     id: string,
     status: Extract<TaskStatus, 'completed' | 'failed' | 'cancelled'>,
     error: { message: string; code: string } | null,
     progress?: TaskProgress,
-  ): Promise<boolean> {
-    const rows = await this.handle.db
+  ): Promise<{ userId: number } | undefined> {
+    const [row] = await this.handle.db
       .update(syncTasks)
       .set({
         status,
@@ -83,8 +147,13 @@ export class TasksRepository {
         ...(progress ? { progress } : {}),
       })
       .where(and(eq(syncTasks.id, id), sql`${syncTasks.status} in ('queued', 'active')`))
-      .returning({ id: syncTasks.id });
-    return rows.length === 1;
+      .returning({ userId: syncTasks.userId });
+    return row;
+  }
+
+  async statusOf(id: string): Promise<TaskStatus | undefined> {
+    const [row] = await this.handle.db.select({ status: syncTasks.status }).from(syncTasks).where(eq(syncTasks.id, id));
+    return row?.status;
   }
 }
 

@@ -1,12 +1,25 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '@app/common';
-import { FileResult, TaskProgress } from '@app/db';
+import { DomainError, Page, PageQuery } from '@app/common';
+import { FileResult, TaskProgress, TaskStatus } from '@app/db';
 import { CatalogRepository } from '../catalog/catalog.repository';
-import { PRIORITY_DEFAULT } from '../queue/sync-queue.constants';
 import { SyncQueueProducer } from '../queue/sync-queue.producer';
 import { TaskScope } from './task-scope';
 import { SyncTask, TasksRepository } from './tasks.repository';
+
+export interface TaskSummary {
+  task_id: string;
+  user_id: number;
+  kind: SyncTask['kind'];
+  status: SyncTask['status'];
+  priority: number;
+  total_files: number;
+  progress: TaskProgress | null;
+  attempts: number;
+  error: string | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
 
 export interface TaskView {
   task_id: string;
@@ -27,7 +40,7 @@ export interface TaskView {
   files: FileResult[];
 }
 
-/** Submitting tasks and reading them back, always within the caller's scope. */
+/** Reading tasks back, always within the caller's scope. */
 @Injectable()
 export class TasksService {
   constructor(
@@ -36,11 +49,9 @@ export class TasksService {
     private readonly producer: SyncQueueProducer,
   ) {}
 
-  async submitSingle(userId: number, fileId: number, priority = PRIORITY_DEFAULT) {
-    const file = await this.catalog.findById(fileId);
-    if (!file) throw DomainError.notFound('File', fileId);
-    const task = await this.create(userId, 'single', [file.id], priority);
-    return { task_id: task.id, status: task.status, file_id: file.id, file_name: file.fileName };
+  async list(scope: TaskScope, status: TaskStatus | undefined, page: PageQuery): Promise<Page<TaskSummary>> {
+    const { items, total } = await this.tasks.list(scope, status, page);
+    return { items: items.map(summaryOf), total, page: page.page, page_size: page.pageSize };
   }
 
   async view(taskId: string, scope: TaskScope): Promise<TaskView> {
@@ -70,14 +81,23 @@ export class TasksService {
       ),
     };
   }
+}
 
-  /** Inserts the task row first (it is the record of truth), then enqueues; Redis down → outbox. */
-  private async create(userId: number, kind: SyncTask['kind'], fileIds: number[], priority: number): Promise<SyncTask> {
-    const task = await this.tasks.insert({ id: randomUUID(), userId, kind, fileIds, priority, status: 'queued' });
-    await this.catalog.setStatus(fileIds, 'queued', ['pending', 'failed', 'ingested', 'partial', 'skipped']);
-    if (await this.producer.enqueueTask(task.id, priority)) await this.tasks.markEnqueued(task.id);
-    return task;
-  }
+function summaryOf(task: SyncTask): TaskSummary {
+  return {
+    task_id: task.id,
+    user_id: task.userId,
+    kind: task.kind,
+    status: task.status,
+    priority: task.priority,
+    total_files: task.fileIds.length,
+    progress: task.progress ?? null,
+    attempts: task.attempts,
+    error: task.error,
+    created_at: task.createdAt,
+    started_at: task.startedAt,
+    finished_at: task.finishedAt,
+  };
 }
 
 function isProgress(value: unknown): value is TaskProgress {

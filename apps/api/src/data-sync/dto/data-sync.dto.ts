@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { DATA_DOMAINS, FILE_STATUSES, GRANULARITIES } from '@app/db';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { DATA_DOMAINS, FILE_STATUSES, GRANULARITIES, TASK_STATUSES } from '@app/db';
 import { PRIORITY_DEFAULT, PRIORITY_MAX, PRIORITY_MIN } from '@app/sync-tasks';
 import { PageQueryDto } from '../../common/page-query.dto';
 
@@ -55,4 +55,53 @@ export class SubmittedSingleDto {
   @ApiProperty({ example: 'queued' }) status!: string;
   @ApiProperty() file_id!: number;
   @ApiProperty() file_name!: string;
+}
+
+export class BatchFilterDto extends PriorityDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(32) platform?: string;
+
+  @ApiPropertyOptional({ enum: DATA_DOMAINS, isArray: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(DATA_DOMAINS.length)
+  @IsIn(DATA_DOMAINS, { each: true })
+  domains?: (typeof DATA_DOMAINS)[number][];
+
+  @ApiPropertyOptional({ enum: GRANULARITIES, isArray: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(GRANULARITIES.length)
+  @IsIn(GRANULARITIES, { each: true })
+  granularities?: (typeof GRANULARITIES)[number][];
+
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) shop_id?: string;
+
+  @ApiPropertyOptional({ description: 'only files registered in the last N hours', minimum: 1, maximum: 8760 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(8760)
+  since_hours?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+}
+
+export class BatchByIdsDto extends PriorityDto {
+  @ApiProperty({ type: [Number], minItems: 1, maxItems: 1000 })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1000)
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  @Max(2_147_483_647, { each: true })
+  file_ids!: number[];
+}
+
+export class TaskQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: TASK_STATUSES }) @IsOptional() @IsIn(TASK_STATUSES) status?: (typeof TASK_STATUSES)[number];
 }

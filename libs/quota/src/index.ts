@@ -1,0 +1,2 @@
+export * from './quota.module';
+export * from './quota.service';

@@ -1,0 +1,127 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '@app/config';
+import { DomainError } from '@app/common';
+import { DbHandle, InjectDb, Role, Tx } from '@app/db';
+import { QuotaRepository } from './quota.repository';
+import { QuotaStore } from './quota.store';
+
+export interface QuotaOwner {
+  id: number;
+  role: Role;
+}
+
+export interface QuotaUsage {
+  queued: number;
+  active: number;
+  in_flight: number;
+  limit: number;
+  remaining: number;
+}
+
+/** Seconds a client is told to wait after a 429: tasks typically finish within this. */
+const RETRY_AFTER_S = 30;
+/** Reservations younger than this may belong to a submission still inserting its row. */
+const RESERVATION_GRACE_MS = 30_000;
+
+/**
+ * Per-user quota of tasks in flight (queued + active). Reserve is atomic in Redis; while
+ * Redis does not answer, a per-user advisory lock and a count in PostgreSQL decide instead.
+ * Release is idempotent, and `reconcile` repairs Redis from sync_tasks, so no crash leaks a slot.
+ */
+@Injectable()
+export class QuotaService {
+  private readonly logger = new Logger(QuotaService.name);
+
+  constructor(
+    private readonly store: QuotaStore,
+    private readonly repo: QuotaRepository,
+    private readonly config: AppConfig,
+    @InjectDb() private readonly handle: DbHandle,
+  ) {}
+
+  limitFor(role: Role): number {
+    return this.config.limits.quota[role];
+  }
+
+  /** Runs `insert` only if the user has a free slot for `taskId`; 429 with the counts otherwise. */
+  async admit<T>(owner: QuotaOwner, taskId: string, insert: (tx?: Tx) => Promise<T>): Promise<T> {
+    const limit = this.limitFor(owner.role);
+    let reserved: boolean;
+    try {
+      reserved = (await this.store.reserve(owner.id, taskId, limit)).admitted;
+    } catch (error) {
+      this.logger.warn(`quota falls back to PostgreSQL (Redis: ${(error as Error).message})`);
+      return this.admitInPostgres(owner, limit, insert);
+    }
+    if (!reserved) throw await this.exceeded(owner, limit);
+    try {
+      return await insert();
+    } catch (error) {
+      await this.release(owner.id, taskId);
+      throw error;
+    }
+  }
+
+  async release(userId: number, taskId: string): Promise<void> {
+    try {
+      await this.store.release(userId, taskId);
+    } catch (error) {
+      // Redis down: reconciliation removes the id once the task is terminal in PostgreSQL.
+      this.logger.warn(`quota release of ${taskId} deferred to reconciliation: ${(error as Error).message}`);
+    }
+  }
+
+  async usage(owner: QuotaOwner): Promise<QuotaUsage> {
+    const { queued, active } = await this.repo.counts(owner.id);
+    const limit = this.limitFor(owner.role);
+    const inFlight = queued + active;
+    return { queued, active, in_flight: inFlight, limit, remaining: Math.max(0, limit - inFlight) };
+  }
+
+  /** Makes Redis agree with sync_tasks for every user with a quota set or tasks in flight. */
+  async reconcile(): Promise<{ users: number; dropped: number; added: number }> {
+    const users = [...new Set([...(await this.store.userIds()), ...(await this.repo.usersWithInFlight())])];
+    const inFlight = new Map<number, Set<string>>(users.map((u) => [u, new Set<string>()]));
+    for (const { userId, id } of await this.repo.inFlightIds(users)) inFlight.get(userId)?.add(id);
+    let dropped = 0;
+    let added = 0;
+    for (const userId of users) {
+      const live = inFlight.get(userId) ?? new Set<string>();
+      const stale = (await this.store.settledIds(userId, RESERVATION_GRACE_MS)).filter((id) => !live.has(id));
+      await this.store.drop(userId, stale);
+      await this.store.ensureHeld(userId, [...live]);
+      dropped += stale.length;
+      added += live.size;
+    }
+    return { users: users.length, dropped, added };
+  }
+
+  /** Tasks accepted without Redis get their reservation once Redis is back. */
+  async hold(userId: number, taskIds: string[]): Promise<void> {
+    await this.store.ensureHeld(userId, taskIds);
+  }
+
+  private admitInPostgres<T>(owner: QuotaOwner, limit: number, insert: (tx?: Tx) => Promise<T>): Promise<T> {
+    return this.handle.db.transaction(async (tx) => {
+      await this.repo.lockUser(tx, owner.id);
+      const { queued, active } = await this.repo.counts(owner.id, tx);
+      if (queued + active >= limit) throw exceededError({ queued, active, limit });
+      return insert(tx);
+    });
+  }
+
+  private async exceeded(owner: QuotaOwner, limit: number): Promise<DomainError> {
+    const { queued, active } = await this.repo.counts(owner.id);
+    return exceededError({ queued, active, limit });
+  }
+}
+
+function exceededError({ queued, active, limit }: { queued: number; active: number; limit: number }): DomainError {
+  const inFlight = queued + active;
+  return new DomainError(
+    'QUOTA_EXCEEDED',
+    `Task quota reached: ${inFlight} of ${limit} tasks in flight; wait for one to finish or cancel one`,
+    { queued, active, in_flight: inFlight, limit, remaining: Math.max(0, limit - inFlight) },
+    RETRY_AFTER_S,
+  );
+}

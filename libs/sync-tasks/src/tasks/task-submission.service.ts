@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '@app/common';
+import { isUniqueViolation } from '@app/db';
+import { QuotaOwner, QuotaService } from '@app/quota';
+import { CatalogFile, CatalogRepository, PendingFilter } from '../catalog/catalog.repository';
+import { PRIORITY_DEFAULT } from '../queue/sync-queue.constants';
+import { SyncQueueProducer } from '../queue/sync-queue.producer';
+import { SyncTask, TasksRepository } from './tasks.repository';
+
+export interface Submission {
+  owner: QuotaOwner;
+  priority?: number;
+  idempotencyKey?: string;
+}
+
+export interface SubmittedTask {
+  task_id: string | null;
+  status: SyncTask['status'] | 'nothing_to_do';
+  total_files: number;
+  file_ids: number[];
+  enqueued: boolean;
+  /** True when an Idempotency-Key matched an earlier submission, which is returned instead. */
+  replayed: boolean;
+}
+
+/** Largest batch one task may hold (batch-all takes the oldest this many pending files). */
+export const MAX_FILES_PER_TASK = 10_000;
+
+/**
+ * Every way to submit a task: quota reserved atomically, the row inserted (the record of
+ * truth, so nothing accepted is lost), then one enqueue; Redis down → the outbox enqueues later.
+ */
+@Injectable()
+export class TaskSubmissionService {
+  constructor(
+    private readonly tasks: TasksRepository,
+    private readonly catalog: CatalogRepository,
+    private readonly producer: SyncQueueProducer,
+    private readonly quota: QuotaService,
+  ) {}
+
+  async single(sub: Submission, fileId: number): Promise<SubmittedTask & { file_id: number; file_name: string }> {
+    const replay = await this.replay(sub);
+    const file = await this.catalog.findById(fileId);
+    if (!file) throw DomainError.notFound('File', fileId);
+    const result = replay ?? (await this.submit(sub, 'single', [file], null));
+    return { ...result, file_id: file.id, file_name: file.fileName };
+  }
+
+  async byIds(sub: Submission, fileIds: number[]): Promise<SubmittedTask & { missing_file_ids: number[] }> {
+    const unique = [...new Set(fileIds)];
+    const replay = await this.replay(sub);
+    const files = await this.catalog.findByIds(unique);
+    const known = new Set(files.map((f) => f.id));
+    const missing = unique.filter((id) => !known.has(id));
+    if (!files.length) throw new DomainError('NOT_FOUND', 'None of the file ids exist', { missing_file_ids: missing });
+    const ordered = unique.filter((id) => known.has(id)).map((id) => files.find((f) => f.id === id) as CatalogFile);
+    const result = replay ?? (await this.submit(sub, 'batch', ordered, { file_ids: unique }));
+    return { ...result, missing_file_ids: missing };
+  }
+
+  async byFilter(sub: Submission, filter: PendingFilter, limit: number): Promise<SubmittedTask> {
+    const replay = await this.replay(sub);
+    if (replay) return replay;
+    const files = await this.catalog.findPending(filter, limit);
+    if (!files.length) return { task_id: null, status: 'nothing_to_do', total_files: 0, file_ids: [], enqueued: false, replayed: false };
+    return this.submit(sub, 'batch', files, { ...filter, limit });
+  }
+
+  private async submit(sub: Submission, kind: SyncTask['kind'], files: CatalogFile[], filter: Record<string, unknown> | null): Promise<SubmittedTask> {
+    const id = randomUUID();
+    const priority = sub.priority ?? PRIORITY_DEFAULT;
+    const fileIds = files.map((f) => f.id);
+    let task: SyncTask;
+    try {
+      task = await this.quota.admit(sub.owner, id, (tx) =>
+        this.tasks.insert({ id, userId: sub.owner.id, kind, fileIds, filter, priority, status: 'queued', idempotencyKey: sub.idempotencyKey }, tx),
+      );
+    } catch (error) {
+      // Two requests raced with one Idempotency-Key: the loser returns the winner's task.
+      const winner = isUniqueViolation(error) && sub.idempotencyKey ? await this.replay(sub) : undefined;
+      if (winner) return winner;
+      throw error;
+    }
+    await this.catalog.setStatus(fileIds, 'queued', ['pending', 'failed', 'ingested', 'partial', 'skipped']);
+    const enqueued = await this.producer.enqueueTask(task.id, priority);
+    if (enqueued) await this.tasks.markEnqueued(task.id);
+    return { task_id: task.id, status: task.status, total_files: fileIds.length, file_ids: fileIds, enqueued, replayed: false };
+  }
+
+  /** The task an Idempotency-Key already named in the last 24 h, if any. */
+  private async replay(sub: Submission): Promise<SubmittedTask | undefined> {
+    if (!sub.idempotencyKey) return undefined;
+    const earlier = await this.tasks.findByIdempotencyKey(sub.owner.id, sub.idempotencyKey);
+    if (!earlier) return undefined;
+    if (!earlier.fresh) {
+      await this.tasks.forgetIdempotencyKey(earlier.id);
+      return undefined;
+    }
+    return {
+      task_id: earlier.id,
+      status: earlier.status,
+      total_files: earlier.fileIds.length,
+      file_ids: earlier.fileIds,
+      enqueued: earlier.enqueuedAt !== null,
+      replayed: true,
+    };
+  }
+}
