@@ -18,7 +18,11 @@ export class CliModule {
       imports: [
         ConfigModule.forRoot(config),
         DbModule.forRoot(db, { closeOnShutdown: false }),
-        AuthModule, TemplatesModule, RedisModule, QuotaModule],
+        AuthModule,
+        TemplatesModule,
+        RedisModule,
+        QuotaModule,
+      ],
       providers: [SeedService, AccountsRepository, ComponentVersionsRepository, CatalogRepository, CatalogService],
     };
   }

@@ -56,7 +56,9 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'quota:reconcile': {
         const result = await withCliContext(config, db, (ctx) => ctx.get(QuotaService).reconcile());
-        console.log(`quota reconciled: ${result.users} users, ${result.dropped} stale reservations released, ${result.added} in flight`);
+        console.log(
+          `quota reconciled: ${result.users} users, ${result.dropped} stale reservations released, ${result.added} in flight`,
+        );
         return 0;
       }
       default:

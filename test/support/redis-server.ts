@@ -5,22 +5,29 @@ import Redis from 'ioredis';
 /** A throwaway redis-server on a free port, for tests that stop or kill Redis. */
 export class ThrowawayRedis {
   private child?: ChildProcess;
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    /** Append-only file in this dir, so a stop and restart keeps the data (as production Redis does). */
+    private readonly dir?: string,
+  ) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  static async start(): Promise<ThrowawayRedis> {
-    const redis = new ThrowawayRedis(await freePort());
+  static async start(options: { persistDir?: string } = {}): Promise<ThrowawayRedis> {
+    const redis = new ThrowawayRedis(await freePort(), options.persistDir);
     await redis.restart();
     return redis;
   }
 
   async restart(): Promise<void> {
+    const persistence = this.dir
+      ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.dir]
+      : ['--appendonly', 'no'];
     this.child = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence],
       {
         stdio: 'ignore',
       },
@@ -28,11 +35,12 @@ export class ThrowawayRedis {
     await waitFor(() => this.answers(), 5_000, `redis-server on ${this.port} did not start`);
   }
 
-  async stop(): Promise<void> {
+  /** SIGKILL by default (a crash); SIGTERM for an orderly stop. */
+  async stop(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
+    child.kill(signal);
     await exited;
   }
 

@@ -3,7 +3,7 @@ import { AppConfig } from '@app/config';
 import { DomainError } from '@app/common';
 import { DbHandle, InjectDb, Role, Tx } from '@app/db';
 import { QuotaRepository } from './quota.repository';
-import { QuotaStore } from './quota.store';
+import { QuotaStore, ReserveResult } from './quota.store';
 
 export interface QuotaOwner {
   id: number;
@@ -46,14 +46,14 @@ export class QuotaService {
   /** Runs `insert` only if the user has a free slot for `taskId`; 429 with the counts otherwise. */
   async admit<T>(owner: QuotaOwner, taskId: string, insert: (tx?: Tx) => Promise<T>): Promise<T> {
     const limit = this.limitFor(owner.role);
-    let reserved: boolean;
+    let reserved: ReserveResult;
     try {
-      reserved = (await this.store.reserve(owner.id, taskId, limit)).admitted;
+      reserved = await this.store.reserve(owner.id, taskId, limit);
     } catch (error) {
       this.logger.warn(`quota falls back to PostgreSQL (Redis: ${(error as Error).message})`);
       return this.admitInPostgres(owner, limit, insert);
     }
-    if (!reserved) throw await this.exceeded(owner, limit);
+    if (!reserved.admitted) throw await this.exceeded(owner, limit, reserved.inFlight);
     try {
       return await insert();
     } catch (error) {
@@ -110,9 +110,11 @@ export class QuotaService {
     });
   }
 
-  private async exceeded(owner: QuotaOwner, limit: number): Promise<DomainError> {
+  /** Counts for the 429 body: Redis holds reservations whose rows may still be mid-insert. */
+  private async exceeded(owner: QuotaOwner, limit: number, reserved: number): Promise<DomainError> {
     const { queued, active } = await this.repo.counts(owner.id);
-    return exceededError({ queued, active, limit });
+    const inFlight = Math.max(reserved, queued + active);
+    return exceededError({ queued: inFlight - active, active, limit });
   }
 }
 

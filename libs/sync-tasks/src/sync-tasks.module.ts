@@ -27,7 +27,16 @@ import { TemplatesModule } from './templates/templates.module';
     FileIngester,
     SyncTaskRunner,
   ],
-  exports: [CatalogService, TasksService, TaskSubmissionService, TaskControlService, TasksRepository, SyncTaskRunner, SyncQueueModule, TemplatesModule],
+  exports: [
+    CatalogService,
+    TasksService,
+    TaskSubmissionService,
+    TaskControlService,
+    TasksRepository,
+    SyncTaskRunner,
+    SyncQueueModule,
+    TemplatesModule,
+  ],
 })
 export class SyncTasksModule {}
 

@@ -15,7 +15,13 @@ export class CatalogController {
 
   @Get('files')
   files(@Query() q: FileQueryDto) {
-    const filter = { status: q.status, platform: q.platform, dataDomain: q.domain, granularity: q.granularity, shopId: q.shop_id };
+    const filter = {
+      status: q.status,
+      platform: q.platform,
+      dataDomain: q.domain,
+      granularity: q.granularity,
+      shopId: q.shop_id,
+    };
     return this.catalog.list(filter, q.toPageQuery());
   }
 

@@ -8,7 +8,11 @@ import { IdempotencyKey } from './idempotency-key';
 import { scopeOf } from './task-scope';
 
 const TASK_ID = new ParseUUIDPipe({ version: '4' });
-const IDEMPOTENCY_HEADER = { name: 'Idempotency-Key', required: false, description: 'same key within 24 h returns the first task' };
+const IDEMPOTENCY_HEADER = {
+  name: 'Idempotency-Key',
+  required: false,
+  description: 'same key within 24 h returns the first task',
+};
 
 @ApiTags('data sync: tasks')
 @ApiBearerAuth()
@@ -32,8 +36,18 @@ export class TasksController {
   @HttpCode(202)
   @ApiHeader(IDEMPOTENCY_HEADER)
   batch(@Body() body: BatchFilterDto, @CurrentUser() user: AuthUser, @IdempotencyKey() key?: string) {
-    const filter = { platform: body.platform, domains: body.domains, granularities: body.granularities, shopId: body.shop_id, sinceHours: body.since_hours };
-    return this.submit.byFilter({ owner: user, priority: body.priority, idempotencyKey: key }, filter, body.limit ?? 100);
+    const filter = {
+      platform: body.platform,
+      domains: body.domains,
+      granularities: body.granularities,
+      shopId: body.shop_id,
+      sinceHours: body.since_hours,
+    };
+    return this.submit.byFilter(
+      { owner: user, priority: body.priority, idempotencyKey: key },
+      filter,
+      body.limit ?? 100,
+    );
   }
 
   @Post('batch-by-ids')

@@ -209,8 +209,10 @@ export class CatalogRepository {
     if (filter.domains?.length) conditions.push(inArray(catalogFiles.dataDomain, filter.domains));
     if (filter.granularities?.length) conditions.push(inArray(catalogFiles.granularity, filter.granularities));
     if (filter.shopId) conditions.push(eq(catalogFiles.shopId, filter.shopId));
-    if (filter.sinceHours) conditions.push(sql`${catalogFiles.registeredAt} > now() - ${`${filter.sinceHours} hours`}::interval`);
-    if (filter.olderThanMinutes) conditions.push(sql`${catalogFiles.registeredAt} < now() - ${`${filter.olderThanMinutes} minutes`}::interval`);
+    if (filter.sinceHours)
+      conditions.push(sql`${catalogFiles.registeredAt} > now() - ${`${filter.sinceHours} hours`}::interval`);
+    if (filter.olderThanMinutes)
+      conditions.push(sql`${catalogFiles.registeredAt} < now() - ${`${filter.olderThanMinutes} minutes`}::interval`);
     return this.handle.db
       .select()
       .from(catalogFiles)

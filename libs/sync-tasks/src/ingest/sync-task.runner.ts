@@ -37,8 +37,7 @@ export class SyncTaskRunner {
   async run(taskId: string, options: RunOptions): Promise<RunOutcome> {
     const task = await this.tasks.findForWorker(taskId);
     if (!task) throw new PermanentIngestError('TASK_NOT_FOUND', `task ${taskId} does not exist`);
-    if (!(await this.tasks.markActive(taskId)))
-      return { status: 'skipped', reason: `task is ${task.status}` };
+    if (!(await this.tasks.markActive(taskId))) return { status: 'skipped', reason: `task is ${task.status}` };
 
     const started = Date.now();
     const results: Record<string, FileResult> = { ...task.results };

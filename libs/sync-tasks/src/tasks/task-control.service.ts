@@ -31,12 +31,19 @@ export class TaskControlService {
   async cancel(taskId: string, scope: TaskScope): Promise<ControlResult> {
     const task = await this.owned(taskId, scope);
     const was = await this.tasks.cancel(task.id);
-    if (!was) throw new DomainError('INVALID_STATE', `Task is ${task.status}; only queued or active tasks can be cancelled`, { status: task.status });
+    if (!was)
+      throw new DomainError('INVALID_STATE', `Task is ${task.status}; only queued or active tasks can be cancelled`, {
+        status: task.status,
+      });
     await this.quota.release(task.userId, task.id);
-    if (was === 'queued') await this.producer.removeTask(task.id).catch((e: Error) => this.logger.warn(`job ${task.id} stays in Redis: ${e.message}`));
+    if (was === 'queued')
+      await this.producer
+        .removeTask(task.id)
+        .catch((e: Error) => this.logger.warn(`job ${task.id} stays in Redis: ${e.message}`));
     // Files waiting in this task go back to pending; the one in progress is handed back by the worker.
     await this.catalog.setStatus(task.fileIds, 'pending', ['queued']);
-    const message = was === 'queued' ? 'Removed from the queue' : 'Stopping at the next batch boundary; finished files are kept';
+    const message =
+      was === 'queued' ? 'Removed from the queue' : 'Stopping at the next batch boundary; finished files are kept';
     return { task_id: task.id, status: 'cancelled', message };
   }
 
@@ -44,7 +51,9 @@ export class TaskControlService {
   async retry(taskId: string, scope: TaskScope, owner: QuotaOwner): Promise<ControlResult> {
     const task = await this.owned(taskId, scope);
     if (task.status !== 'failed' && task.status !== 'cancelled') {
-      throw new DomainError('INVALID_STATE', `Task is ${task.status}; only failed or cancelled tasks can be retried`, { status: task.status });
+      throw new DomainError('INVALID_STATE', `Task is ${task.status}; only failed or cancelled tasks can be retried`, {
+        status: task.status,
+      });
     }
     if (!(await this.producer.removeTask(task.id))) {
       throw new DomainError('INVALID_STATE', 'The task is still stopping; retry in a moment', { status: task.status });

@@ -64,18 +64,36 @@ export class TaskSubmissionService {
     const replay = await this.replay(sub);
     if (replay) return replay;
     const files = await this.catalog.findPending(filter, limit);
-    if (!files.length) return { task_id: null, status: 'nothing_to_do', total_files: 0, file_ids: [], enqueued: false, replayed: false };
+    if (!files.length)
+      return { task_id: null, status: 'nothing_to_do', total_files: 0, file_ids: [], enqueued: false, replayed: false };
     return this.submit(sub, 'batch', files, { ...filter, limit });
   }
 
-  private async submit(sub: Submission, kind: SyncTask['kind'], files: CatalogFile[], filter: Record<string, unknown> | null): Promise<SubmittedTask> {
+  private async submit(
+    sub: Submission,
+    kind: SyncTask['kind'],
+    files: CatalogFile[],
+    filter: Record<string, unknown> | null,
+  ): Promise<SubmittedTask> {
     const id = randomUUID();
     const priority = sub.priority ?? PRIORITY_DEFAULT;
     const fileIds = files.map((f) => f.id);
     let task: SyncTask;
     try {
       task = await this.quota.admit(sub.owner, id, (tx) =>
-        this.tasks.insert({ id, userId: sub.owner.id, kind, fileIds, filter, priority, status: 'queued', idempotencyKey: sub.idempotencyKey }, tx),
+        this.tasks.insert(
+          {
+            id,
+            userId: sub.owner.id,
+            kind,
+            fileIds,
+            filter,
+            priority,
+            status: 'queued',
+            idempotencyKey: sub.idempotencyKey,
+          },
+          tx,
+        ),
       );
     } catch (error) {
       // Two requests raced with one Idempotency-Key: the loser returns the winner's task.
@@ -86,7 +104,14 @@ export class TaskSubmissionService {
     await this.catalog.setStatus(fileIds, 'queued', ['pending', 'failed', 'ingested', 'partial', 'skipped']);
     const enqueued = await this.producer.enqueueTask(task.id, priority);
     if (enqueued) await this.tasks.markEnqueued(task.id);
-    return { task_id: task.id, status: task.status, total_files: fileIds.length, file_ids: fileIds, enqueued, replayed: false };
+    return {
+      task_id: task.id,
+      status: task.status,
+      total_files: fileIds.length,
+      file_ids: fileIds,
+      enqueued,
+      replayed: false,
+    };
   }
 
   /** The task an Idempotency-Key already named in the last 24 h, if any. */

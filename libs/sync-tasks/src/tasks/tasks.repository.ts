@@ -29,12 +29,25 @@ export class TasksRepository {
     await this.handle.db.update(syncTasks).set({ idempotencyKey: null }).where(eq(syncTasks.id, id));
   }
 
-  async list(scope: TaskScope, status: TaskStatus | undefined, page: PageQuery): Promise<{ items: SyncTask[]; total: number }> {
+  async list(
+    scope: TaskScope,
+    status: TaskStatus | undefined,
+    page: PageQuery,
+  ): Promise<{ items: SyncTask[]; total: number }> {
     const where = and(scopeCondition(scope), status ? eq(syncTasks.status, status) : undefined);
     const db = this.handle.db;
     const [items, [{ total }]] = await Promise.all([
-      db.select().from(syncTasks).where(where).orderBy(desc(syncTasks.createdAt), desc(syncTasks.id)).limit(page.pageSize).offset(offsetOf(page)),
-      db.select({ total: sql<number>`count(*)::int` }).from(syncTasks).where(where),
+      db
+        .select()
+        .from(syncTasks)
+        .where(where)
+        .orderBy(desc(syncTasks.createdAt), desc(syncTasks.id))
+        .limit(page.pageSize)
+        .offset(offsetOf(page)),
+      db
+        .select({ total: sql<number>`count(*)::int` })
+        .from(syncTasks)
+        .where(where),
     ]);
     return { items, total };
   }

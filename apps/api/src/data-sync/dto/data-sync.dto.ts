@@ -1,6 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { DATA_DOMAINS, FILE_STATUSES, GRANULARITIES, TASK_STATUSES } from '@app/db';
 import { PRIORITY_DEFAULT, PRIORITY_MAX, PRIORITY_MIN } from '@app/sync-tasks';
 import { PageQueryDto } from '../../common/page-query.dto';
@@ -103,5 +114,8 @@ export class BatchByIdsDto extends PriorityDto {
 }
 
 export class TaskQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ enum: TASK_STATUSES }) @IsOptional() @IsIn(TASK_STATUSES) status?: (typeof TASK_STATUSES)[number];
+  @ApiPropertyOptional({ enum: TASK_STATUSES })
+  @IsOptional()
+  @IsIn(TASK_STATUSES)
+  status?: (typeof TASK_STATUSES)[number];
 }

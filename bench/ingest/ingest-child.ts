@@ -1,0 +1,179 @@
+/**
+ * One ingest run in its own process, so the RSS it reports is the ingest's own.
+ *
+ * Builds what the worker builds for the pipeline (config, pg pool, Redis, quota, SyncTasksModule — but no
+ * BullMQ Worker), makes sure the template, a user and the catalog row exist, inserts a `sync_tasks` row and
+ * times `SyncTaskRunner.run(taskId)`. Prints one `BENCH_RESULT {json}` line.
+ *
+ * env: DATABASE_URL, REDIS_URL, REDIS_PREFIX, BENCH_FILE (path), INGEST_BATCH_ROWS (optional),
+ *      BENCH_PHASES=1 (time the pipeline's phases by wrapping prototypes; adds a little overhead).
+ */
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DynamicModule, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { sql } from 'drizzle-orm';
+import { AppConfig, ConfigModule, loadConfig } from '@app/config';
+import { DbHandle, DbModule, openDatabase } from '@app/db';
+import { QuotaModule } from '@app/quota';
+import { RedisModule } from '@app/redis';
+import { CatalogService, SyncTaskRunner, SyncTasksModule, TasksRepository, TemplatesRepository } from '@app/sync-tasks';
+import { SAMPLE_TEMPLATES } from '../../src/seed/sample-templates';
+import { BENCH_JWT_SECRET } from '../lib/bench-env';
+import { maxRssBytes, sampleRss } from '../lib/rss';
+import { installPhaseTimers, PhaseTimes } from './phases';
+
+const lifeSampler = sampleRss(20);
+
+@Module({})
+class IngestBenchModule {
+  static forRoot(config: AppConfig, db: DbHandle): DynamicModule {
+    return {
+      module: IngestBenchModule,
+      imports: [ConfigModule.forRoot(config), DbModule.forRoot(db), RedisModule, QuotaModule, SyncTasksModule],
+    };
+  }
+}
+
+export interface IngestChildResult {
+  file: string;
+  batchRows: number;
+  status: string;
+  error: string | null;
+  rows: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  quarantined: number;
+  seconds: number;
+  rowsPerSec: number;
+  /** RSS right before run() and the sampled peak during it. */
+  rssBeforeRunBytes: number;
+  peakRssRunBytes: number;
+  /** Sampled peak over the whole child (Nest start-up included) and the kernel's high-water mark. */
+  peakRssLifeBytes: number;
+  maxRssBytes: number;
+  /** CPU this process used during run() (user + system), and CPU of its PostgreSQL backends (whole life). */
+  nodeCpuSeconds: number;
+  pgBackendCpuSeconds: number | null;
+  phases: PhaseTimes | null;
+}
+
+async function main(): Promise<void> {
+  const file = required('BENCH_FILE');
+  const config = loadConfig('worker', {
+    NODE_ENV: 'test',
+    DATABASE_URL: required('DATABASE_URL'),
+    REDIS_URL: required('REDIS_URL'),
+    REDIS_PREFIX: required('REDIS_PREFIX'),
+    JWT_SECRET: BENCH_JWT_SECRET,
+    DATA_DIR: dirname(file),
+    LOG_LEVEL: 'warn',
+    INGEST_BATCH_ROWS: process.env.INGEST_BATCH_ROWS,
+  });
+  const db = await openDatabase(config.db);
+  const app = await NestFactory.createApplicationContext(IngestBenchModule.forRoot(config, db), {
+    logger: ['error', 'warn'],
+  });
+  try {
+    const templates = app.get(TemplatesRepository);
+    for (const template of SAMPLE_TEMPLATES) await templates.insertIfAbsent(template);
+    const [user] = await db.rows<{ id: number }>(
+      sql`INSERT INTO users (username, password_hash, role) VALUES ('bench-ingest', 'not-a-hash', 'admin')
+          ON CONFLICT (username) DO UPDATE SET updated_at = now() RETURNING id`,
+    );
+    const fileId = await catalogId(db, app.get(CatalogService), file);
+    const taskId = randomUUID();
+    await app
+      .get(TasksRepository)
+      .insert({ id: taskId, userId: user.id, kind: 'single', fileIds: [fileId], priority: 5, status: 'queued' });
+    const phases = process.env.BENCH_PHASES === '1' ? installPhaseTimers() : null;
+    const runner = app.get(SyncTaskRunner);
+
+    const rssBefore = process.memoryUsage.rss();
+    const runSampler = sampleRss(20);
+    const cpuBefore = process.cpuUsage();
+    const started = process.hrtime.bigint();
+    const outcome = await runner.run(taskId, { report: () => Promise.resolve() });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const cpu = process.cpuUsage(cpuBefore);
+    const runPeak = runSampler.stop();
+
+    const task = await app.get(TasksRepository).findForWorker(taskId);
+    const result = task?.results[String(fileId)];
+    if (!result) throw new Error(`no file result (outcome ${JSON.stringify(outcome)})`);
+    const pgCpu = await backendCpuSeconds(db);
+    const out: IngestChildResult = {
+      file,
+      batchRows: config.worker.batchRows,
+      status: result.status,
+      error: result.error,
+      rows: result.rows_total,
+      inserted: result.inserted,
+      updated: result.updated,
+      unchanged: result.unchanged,
+      quarantined: result.quarantined,
+      seconds,
+      rowsPerSec: result.rows_total / seconds,
+      rssBeforeRunBytes: rssBefore,
+      peakRssRunBytes: runPeak.peakBytes,
+      peakRssLifeBytes: lifeSampler.stop().peakBytes,
+      maxRssBytes: maxRssBytes(),
+      nodeCpuSeconds: (cpu.user + cpu.system) / 1e6,
+      pgBackendCpuSeconds: pgCpu,
+      phases: phases?.snapshot() ?? null,
+    };
+    process.stdout.write(`BENCH_RESULT ${JSON.stringify(out)}\n`);
+  } finally {
+    await app.close();
+  }
+}
+
+/** The file's catalog id: registered by an earlier run, or registered now by scanning its directory. */
+async function catalogId(db: DbHandle, catalog: CatalogService, path: string): Promise<number> {
+  const known = await db.rows<{ id: number }>(sql`SELECT id FROM catalog_files WHERE path = ${path}`);
+  if (known.length) return known[0].id;
+  const report = await catalog.scan(dirname(path));
+  const id =
+    report.registered.find((r) => r.path === path)?.id ??
+    report.duplicates.find((d) => d.path === path)?.existing_file_id;
+  if (id === undefined) throw new Error(`could not register ${path}: ${JSON.stringify(report.skipped)}`);
+  return id;
+}
+
+/**
+ * CPU (user + system) of this database's backends opened by the pool, read from /proc; they are this
+ * process's connections, opened for this run. Null when /proc is not readable.
+ */
+async function backendCpuSeconds(db: DbHandle): Promise<number | null> {
+  const pids = await db.rows<{ pid: number }>(
+    sql`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'data-sync'`,
+  );
+  let ticks = 0;
+  try {
+    for (const { pid } of pids) {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15 of stat)
+    }
+  } catch {
+    return null;
+  }
+  return ticks / 100; // USER_HZ
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is required`);
+  return value;
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,52 @@
+/**
+ * The XLSX baseline: the bare ExcelJS streaming read of the first sheet, nothing else (no cell values
+ * touched, no database). Prints one `BENCH_RESULT {json}` line.  env: BENCH_FILE.
+ */
+import * as ExcelJS from 'exceljs';
+import { maxRssBytes, sampleRss } from '../lib/rss';
+
+export interface XlsxReadResult {
+  rows: number;
+  seconds: number;
+  rowsPerSec: number;
+  peakRssBytes: number;
+  maxRssBytes: number;
+}
+
+async function main(): Promise<void> {
+  const path = process.env.BENCH_FILE;
+  if (!path) throw new Error('BENCH_FILE is required');
+  const sampler = sampleRss(20);
+  const started = process.hrtime.bigint();
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
+    sharedStrings: 'cache',
+    styles: 'cache',
+    worksheets: 'emit',
+    hyperlinks: 'ignore',
+  });
+  let rows = 0;
+  let seconds = 0;
+  let sheets = 0;
+  for await (const sheet of reader) {
+    // Only the first sheet is read; the loop goes on so ExcelJS can clean up any temporary file.
+    if (sheets++ > 0) continue;
+    for await (const row of sheet) if (row) rows++;
+    seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  }
+  const result: XlsxReadResult = {
+    rows,
+    seconds,
+    rowsPerSec: rows / seconds,
+    peakRssBytes: sampler.stop().peakBytes,
+    maxRssBytes: maxRssBytes(),
+  };
+  process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(1);
+  },
+);
