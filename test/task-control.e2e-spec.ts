@@ -1,6 +1,7 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
-import { SYNC_QUEUE } from '@app/sync-tasks';
+import { sql } from 'drizzle-orm';
+import { OutboxRelay, SYNC_QUEUE } from '@app/sync-tasks';
 import { sampleSpec, writeSample } from './support/samples';
 import { upload } from './support/tasks';
 import { createTestApp, TestApp } from './support/test-app';
@@ -114,6 +115,14 @@ describe('task control without a worker (e2e, PostgreSQL + Redis)', () => {
     const other = await submit(admin, { file_id: fileId }, { 'idempotency-key': 'order-sync-42' }).expect(202);
     expect(other.body.task_id).not.toBe(first.body.task_id);
     await submit(bob, { file_id: fileId }, { 'idempotency-key': 'bad key with spaces' }).expect(400);
+  });
+
+  it('puts back a queued task whose job vanished from Redis', async () => {
+    const taskId = (await submit(admin).expect(202)).body.task_id as string;
+    await (await queue().getJob(taskId))!.remove();
+    await t.db.rows(sql`update sync_tasks set enqueued_at = now() - interval '5 minutes' where id = ${taskId}`);
+    expect(await t.app.get(OutboxRelay).requeueVanished()).toBeGreaterThanOrEqual(1);
+    expect(await queue().getJob(taskId)).toBeDefined();
   });
 
   it('validates priorities and batch bodies', async () => {

@@ -6,11 +6,13 @@
  * times `SyncTaskRunner.run(taskId)`. Prints one `BENCH_RESULT {json}` line.
  *
  * env: DATABASE_URL, REDIS_URL, REDIS_PREFIX, BENCH_FILE (path), INGEST_BATCH_ROWS (optional),
- *      BENCH_PHASES=1 (time the pipeline's phases by wrapping prototypes; adds a little overhead).
+ *      BENCH_PHASES=1 (time the pipeline's phases by wrapping prototypes; adds a little overhead),
+ *      BENCH_CPU_PROFILE=path (V8 CPU profile of run() only, start-up excluded).
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { dirname } from 'node:path';
 import { DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -92,6 +94,7 @@ async function main(): Promise<void> {
     const phases = process.env.BENCH_PHASES === '1' ? installPhaseTimers() : null;
     const runner = app.get(SyncTaskRunner);
 
+    const profiler = process.env.BENCH_CPU_PROFILE ? await startProfiler() : undefined;
     const rssBefore = process.memoryUsage.rss();
     const runSampler = sampleRss(20);
     const cpuBefore = process.cpuUsage();
@@ -100,6 +103,7 @@ async function main(): Promise<void> {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const cpu = process.cpuUsage(cpuBefore);
     const runPeak = runSampler.stop();
+    if (profiler) await stopProfiler(profiler, process.env.BENCH_CPU_PROFILE as string);
 
     const task = await app.get(TasksRepository).findForWorker(taskId);
     const result = task?.results[String(fileId)];
@@ -162,6 +166,21 @@ async function backendCpuSeconds(db: DbHandle): Promise<number | null> {
     return null;
   }
   return ticks / 100; // USER_HZ
+}
+
+async function startProfiler(): Promise<Session> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 1000 });
+  await session.post('Profiler.start');
+  return session;
+}
+
+async function stopProfiler(session: Session, path: string): Promise<void> {
+  const { profile } = await session.post('Profiler.stop');
+  writeFileSync(path, JSON.stringify(profile));
+  session.disconnect();
 }
 
 function required(name: string): string {

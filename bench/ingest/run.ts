@@ -20,6 +20,8 @@ import { openPostgres } from '@app/db';
 import { SAMPLE_FILES, SampleFileSpec, writeSampleFile } from '../../src/seed/sample-files';
 import {
   BenchDatabase,
+  compiledChild,
+  compileChildren,
   createBenchDatabase,
   deleteRedisPrefix,
   log,
@@ -27,7 +29,6 @@ import {
   REDIS_URL,
   runChecked,
   tempDir,
-  TS_NODE_FLAGS,
   uniqueRedisPrefix,
 } from '../lib/bench-env';
 import { formatSummary, summariseProfile } from '../lib/cpu-profile';
@@ -51,6 +52,8 @@ interface Context {
   pg: Client;
   prefix: string;
   profDir: string;
+  /** Compiled child scripts (see compileChildren). */
+  build: string;
 }
 
 interface CsvResults {
@@ -81,8 +84,11 @@ async function main(): Promise<void> {
     await handle.migrate();
     await handle.close();
     await pg.connect();
-    const ctx: Context = { db, pg, prefix, profDir: join(dir.path, 'profiles') };
+    const ctx: Context = { db, pg, prefix, profDir: join(dir.path, 'profiles'), build: join(dir.path, 'build') };
     mkdirSync(ctx.profDir);
+    const compileStarted = Date.now();
+    await compileChildren(ctx.build);
+    log(`compiled the child scripts in ${round((Date.now() - compileStarted) / 1000)} s`);
 
     const results: { csv?: CsvResults; xlsx?: XlsxResults; sweep: Sweep; profiles: string[] } = {
       sweep: {},
@@ -200,7 +206,7 @@ async function copyRun(ctx: Context, path: string): Promise<{ seconds: number; r
 async function xlsxBench(ctx: Context, path: string): Promise<XlsxResults> {
   const out: XlsxResults = { rows: XLSX_ROWS, fileBytes: fileSize(path), bare: [], fresh: [], rerun: [] };
   for (let run = 1; run <= RUNS && timeLeft('XLSX runs'); run++) {
-    const bare = await bareXlsxRun(path);
+    const bare = await bareXlsxRun(ctx, path);
     out.bare.push(bare);
     log(`XLSX run ${run}: bare ExcelJS read ${kilo(bare.rowsPerSec)} rows/s, peak RSS ${mb(bare.peakRssBytes)} MB`);
     const fresh = await ingestRun(ctx, path, { fresh: true, expectRows: XLSX_ROWS });
@@ -213,11 +219,9 @@ async function xlsxBench(ctx: Context, path: string): Promise<XlsxResults> {
   return out;
 }
 
-async function bareXlsxRun(path: string): Promise<XlsxReadResult> {
-  const result = await runChecked(process.execPath, [...TS_NODE_FLAGS, 'bench/ingest/xlsx-read-child.ts'], {
-    env: { ...process.env, NODE_OPTIONS: '', BENCH_FILE: path },
-    timeoutMs: CHILD_TIMEOUT_MS,
-  });
+async function bareXlsxRun(ctx: Context, path: string): Promise<XlsxReadResult> {
+  const child = compiledChild(ctx.build, 'bench/ingest/xlsx-read-child.ts', { BENCH_FILE: path });
+  const result = await runChecked(process.execPath, child.args, { env: child.env, timeoutMs: CHILD_TIMEOUT_MS });
   return parseChildResult<XlsxReadResult>(result.stdout);
 }
 
@@ -230,22 +234,16 @@ async function ingestRun(
 ): Promise<IngestChildResult> {
   if (options.fresh) await ctx.pg.query('TRUNCATE fact_rows, quarantined_rows');
   await ctx.pg.query('CHECKPOINT');
-  const flags = options.profile
-    ? ['--cpu-prof', `--cpu-prof-dir=${ctx.profDir}`, `--cpu-prof-name=${options.profile}.cpuprofile`]
-    : [];
-  const result = await runChecked(process.execPath, [...flags, ...TS_NODE_FLAGS, 'bench/ingest/ingest-child.ts'], {
-    env: {
-      ...process.env,
-      NODE_OPTIONS: '',
-      DATABASE_URL: ctx.db.url,
-      REDIS_URL,
-      REDIS_PREFIX: ctx.prefix,
-      BENCH_FILE: path,
-      INGEST_BATCH_ROWS: options.batchRows ? String(options.batchRows) : '',
-      BENCH_PHASES: options.profile ? '1' : '0',
-    },
-    timeoutMs: CHILD_TIMEOUT_MS,
+  const child = compiledChild(ctx.build, 'bench/ingest/ingest-child.ts', {
+    DATABASE_URL: ctx.db.url,
+    REDIS_URL,
+    REDIS_PREFIX: ctx.prefix,
+    BENCH_FILE: path,
+    INGEST_BATCH_ROWS: options.batchRows ? String(options.batchRows) : '',
+    BENCH_PHASES: options.profile ? '1' : '0',
+    BENCH_CPU_PROFILE: options.profile ? join(ctx.profDir, `${options.profile}.cpuprofile`) : '',
   });
+  const result = await runChecked(process.execPath, child.args, { env: child.env, timeoutMs: CHILD_TIMEOUT_MS });
   const r = parseChildResult<IngestChildResult>(result.stdout);
   const expected = options.fresh ? r.inserted : r.unchanged;
   if (r.status !== 'ingested' || r.rows !== options.expectRows || expected !== options.expectRows) {
@@ -311,7 +309,7 @@ async function profile(ctx: Context, csvPath?: string, xlsxPath?: string): Promi
         `  node CPU ${round(r.nodeCpuSeconds, 2)} s, PostgreSQL backend CPU ${r.pgBackendCpuSeconds ?? '?'} s`,
       );
     }
-    if (file) lines.push('', formatSummary(file, summariseProfile(join(ctx.profDir, file), 30), 20));
+    if (file) lines.push('', formatSummary(file, summariseProfile(join(ctx.profDir, file), 30, [ctx.build]), 20));
     sections.push(lines.join('\n'));
     log(`profiled ${run.name}`);
   }

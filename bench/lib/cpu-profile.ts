@@ -43,7 +43,9 @@ export interface ProfileSummary {
   inclusive: ProfileEntry[];
 }
 
-export function summariseProfile(path: string, top = 25): ProfileSummary {
+/** `roots`: directories to show paths relative to (e.g. the compiled-children dir); the repository is always one. */
+export function summariseProfile(path: string, top = 25, roots: string[] = []): ProfileSummary {
+  ROOTS = [...roots, REPO_ROOT];
   const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const byId = new Map<number, ProfileNode>();
   const parent = new Map<number, number>();
@@ -90,11 +92,14 @@ function add(m: Map<string, number>, key: string, ms: number): void {
   m.set(key, (m.get(key) ?? 0) + ms);
 }
 
+let ROOTS: string[] = [REPO_ROOT];
+
 function shortUrl(url: string): string {
   if (!url) return '';
   const path = url.startsWith('file://') ? url.slice('file://'.length) : url;
-  const rel = path.startsWith('/') ? relative(REPO_ROOT, path) : path;
-  return rel;
+  if (!path.startsWith('/')) return path;
+  const root = ROOTS.find((r) => path.startsWith(`${r}/`));
+  return root ? relative(root, path) : path;
 }
 
 function functionKey(frame: CallFrame): string {

@@ -94,6 +94,30 @@ describe('worker crash safety (e2e, worker child processes, PostgreSQL + Redis)'
     expect(await factRows('tt_crash')).toBe(ROWS);
   });
 
+  it('on SIGTERM stops after the current batch, exits cleanly, and the task finishes elsewhere exactly once', async () => {
+    for (const w of workers) await w.kill(); // one worker only, so the task is surely on it
+    const fileId = await uploadLargeCsv('tt_term', ROWS - 2);
+    const worker = await startWorker();
+    const taskId = await submit(fileId);
+    const deadline = Date.now() + 60_000;
+    while ((await committedRows(fileId)) < 3_000) {
+      if (Date.now() > deadline) throw new Error(`no progress before SIGTERM:\n${worker.log}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const stopped = Date.now();
+    const exit = await worker.kill('SIGTERM');
+    expect(exit.code === 0 || exit.signal === 'SIGTERM').toBe(true);
+    expect(worker.log).not.toMatch(/"level":50/); // no error logged on the way out
+    expect(Date.now() - stopped).toBeLessThan(10_000); // one batch, not the whole file
+    expect(await committedRows(fileId)).toBeLessThan(ROWS - 2);
+
+    await startWorker();
+    const task = await waitForTask(t, token, taskId, ['completed', 'failed'], 90_000);
+    expect(task.status).toBe('completed');
+    expect(task.files[0]).toMatchObject({ status: 'ingested', rows_total: ROWS - 2, inserted: ROWS - 2, unchanged: 0 });
+    expect(await factRows('tt_term')).toBe(ROWS - 2);
+  });
+
   it('never lets two workers ingest one file at the same time', async () => {
     const rows = ROWS - 1;
     const fileId = await uploadLargeCsv('tt_twice', rows);

@@ -45,10 +45,16 @@ export class WorkerProcess {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    if (!this.running) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+  /**
+   * Sends the signal and resolves with how the process ended. Nest's shutdown hooks close the
+   * app and then re-raise the signal, so an orderly SIGTERM exit reads { code: null, signal: 'SIGTERM' }.
+   */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (!this.running) return { code: this.child.exitCode, signal: this.child.signalCode };
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      this.child.once('exit', (code, sig) => resolve({ code, signal: sig })),
+    );
     this.child.kill(signal);
-    await exited;
+    return exited;
   }
 }

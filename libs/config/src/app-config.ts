@@ -52,6 +52,9 @@ export interface WorkerSettings {
   attempts: number;
   backoffMs: number;
   batchRows: number;
+  /** Files pending longer than this are auto-enqueued by a scheduled sweep; 0 = off. */
+  sweepPendingAfterS: number;
+  sweepIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -129,6 +132,8 @@ export function loadConfig(mode: Mode, source: NodeJS.ProcessEnv = process.env):
       attempts: env.SYNC_ATTEMPTS,
       backoffMs: env.SYNC_BACKOFF_MS,
       batchRows: env.INGEST_BATCH_ROWS,
+      sweepPendingAfterS: env.SWEEP_PENDING_AFTER_S,
+      sweepIntervalMs: env.SWEEP_INTERVAL_MS,
     },
   );
 }

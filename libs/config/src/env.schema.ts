@@ -42,6 +42,8 @@ export const envSchema = z.object({
   SYNC_ATTEMPTS: int(1, 50).default(5),
   SYNC_BACKOFF_MS: int(100).default(2_000),
   INGEST_BATCH_ROWS: int(100, 100_000).default(5_000),
+  SWEEP_PENDING_AFTER_S: int(0).default(0),
+  SWEEP_INTERVAL_MS: int(1_000).default(600_000),
   QUOTA_NORMAL: int(0).default(10),
   QUOTA_PREMIUM: int(0).default(20),
   QUOTA_ADMIN: int(0).default(50),

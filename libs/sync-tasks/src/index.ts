@@ -15,3 +15,4 @@ export * from './templates/templates.repository';
 export * from './tasks/outbox.relay';
 export * from './tasks/task-control.service';
 export * from './tasks/task-submission.service';
+export * from './tasks/overdue-sweeper';

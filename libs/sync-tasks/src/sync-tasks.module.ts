@@ -7,6 +7,7 @@ import { FileIngester } from './ingest/file-ingester';
 import { SyncTaskRunner } from './ingest/sync-task.runner';
 import { SyncQueueModule } from './queue/sync-queue.module';
 import { OutboxRelay } from './tasks/outbox.relay';
+import { OverdueSweeper } from './tasks/overdue-sweeper';
 import { TaskControlService } from './tasks/task-control.service';
 import { TaskSubmissionService } from './tasks/task-submission.service';
 import { TasksRepository } from './tasks/tasks.repository';
@@ -26,6 +27,7 @@ import { TemplatesModule } from './templates/templates.module';
     FactRowsRepository,
     FileIngester,
     SyncTaskRunner,
+    OverdueSweeper,
   ],
   exports: [
     CatalogService,
@@ -34,6 +36,7 @@ import { TemplatesModule } from './templates/templates.module';
     TaskControlService,
     TasksRepository,
     SyncTaskRunner,
+    OverdueSweeper,
     SyncQueueModule,
     TemplatesModule,
   ],

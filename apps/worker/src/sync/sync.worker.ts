@@ -6,6 +6,7 @@ import {
   bullPrefix,
   FileBusyError,
   isTransient,
+  OverdueSweeper,
   PermanentIngestError,
   SYNC_QUEUE,
   SyncJob,
@@ -14,6 +15,7 @@ import {
   SyncTaskRunner,
   TaskCancelledError,
   TasksRepository,
+  WorkerStoppingError,
 } from '@app/sync-tasks';
 import { QuotaService } from '@app/quota';
 
@@ -30,12 +32,14 @@ const BUSY_FILE_DELAY_MS = 1_000;
 export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(SyncWorker.name);
   private worker?: Worker;
+  private stopping = false;
 
   constructor(
     private readonly config: AppConfig,
     private readonly runner: SyncTaskRunner,
     private readonly tasks: TasksRepository,
     private readonly quota: QuotaService,
+    private readonly sweeper: OverdueSweeper,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -55,8 +59,10 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
   async onApplicationShutdown(): Promise<void> {
     const worker = this.worker;
     if (!worker) return;
-    // Stop taking jobs and let active ones finish; past the grace period hand them back
-    // (their lock lapses and BullMQ redelivers them; the checkpoint makes that safe).
+    this.stopping = true; // running tasks stop after their current batch commits
+    // Stop taking jobs; active ones stop after their current batch and go back to the queue.
+    // Past the grace period force-close: their lock lapses and BullMQ redelivers them
+    // (the checkpoint makes either path safe).
     const graceful = worker.close().then(() => true);
     const inTime = await Promise.race([
       graceful,
@@ -70,6 +76,8 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
     switch (name) {
       case SyncJob.RunTask:
         return this.runTask(job as Job<SyncJobPayloads[typeof SyncJob.RunTask]>, token);
+      case SyncJob.SweepOverdue:
+        return this.sweeper.sweep();
       default: {
         const unknown: never = name;
         return Promise.reject(new UnrecoverableError(`unknown job name: ${String(unknown)}`));
@@ -81,7 +89,10 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
     const { taskId } = job.data;
     const attempt = job.attemptsMade + 1;
     try {
-      const outcome = await this.runner.run(taskId, { report: (progress) => job.updateProgress({ ...progress }) });
+      const outcome = await this.runner.run(taskId, {
+        report: (progress) => job.updateProgress({ ...progress }),
+        stopping: () => this.stopping,
+      });
       if (outcome.status !== 'skipped') {
         const error = outcome.error
           ? { message: outcome.error, code: outcome.status === 'failed' ? 'FILES_FAILED' : 'SOME_FILES_FAILED' }
@@ -91,8 +102,9 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
       return outcome;
     } catch (error) {
       if (error instanceof TaskCancelledError) return { status: 'cancelled' }; // the API released the slot
-      if (error instanceof FileBusyError && token) {
-        await job.moveToDelayed(Date.now() + BUSY_FILE_DELAY_MS, token);
+      // Handed back without using an attempt: another task holds the file, or this worker is stopping.
+      if ((error instanceof FileBusyError || error instanceof WorkerStoppingError) && token) {
+        await job.moveToDelayed(Date.now() + (error instanceof FileBusyError ? BUSY_FILE_DELAY_MS : 0), token);
         throw new DelayedError(error.message);
       }
       const message = error instanceof Error ? error.message : String(error);

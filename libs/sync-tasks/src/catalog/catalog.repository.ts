@@ -20,7 +20,7 @@ export interface PendingFilter {
   granularities?: Granularity[];
   shopId?: string;
   sinceHours?: number;
-  olderThanMinutes?: number;
+  olderThanSeconds?: number;
 }
 
 export class DuplicateFileError extends Error {
@@ -211,8 +211,8 @@ export class CatalogRepository {
     if (filter.shopId) conditions.push(eq(catalogFiles.shopId, filter.shopId));
     if (filter.sinceHours)
       conditions.push(sql`${catalogFiles.registeredAt} > now() - ${`${filter.sinceHours} hours`}::interval`);
-    if (filter.olderThanMinutes)
-      conditions.push(sql`${catalogFiles.registeredAt} < now() - ${`${filter.olderThanMinutes} minutes`}::interval`);
+    if (filter.olderThanSeconds)
+      conditions.push(sql`${catalogFiles.registeredAt} < now() - ${`${filter.olderThanSeconds} seconds`}::interval`);
     return this.handle.db
       .select()
       .from(catalogFiles)

@@ -29,6 +29,14 @@ export class TaskCancelledError extends Error {
   }
 }
 
+/** The worker is shutting down: the task stops after its committed batch and goes back to the queue. */
+export class WorkerStoppingError extends Error {
+  constructor(taskId: string) {
+    super(`worker stopping; task ${taskId} handed back after its last committed batch`);
+    this.name = 'WorkerStoppingError';
+  }
+}
+
 /** Another task holds a live lease on the file: try again later. */
 export class FileBusyError extends Error {
   constructor(fileId: number, holder: string | null) {
@@ -72,6 +80,7 @@ const TRANSIENT_MESSAGES =
  */
 export function isTransient(error: unknown): boolean {
   if (error instanceof PermanentIngestError || error instanceof TaskCancelledError) return false;
+  if (error instanceof WorkerStoppingError) return true;
   if (error instanceof FileBusyError) return true;
   const state = sqlState(error);
   if (state) return TRANSIENT_SQLSTATES.has(state) || state.startsWith('08');

@@ -5,7 +5,7 @@ import { FileResult, TaskProgress } from '@app/db';
 import { CatalogFile } from '../catalog/catalog.repository';
 import { SyncTask, TasksRepository } from '../tasks/tasks.repository';
 import { FileIngester } from './file-ingester';
-import { PermanentIngestError, TaskCancelledError } from './ingest-errors';
+import { PermanentIngestError, TaskCancelledError, WorkerStoppingError } from './ingest-errors';
 
 const DB_PROGRESS_EVERY_MS = 1_000;
 const DONE = new Set(['ingested', 'partial', 'failed']);
@@ -13,6 +13,8 @@ const DONE = new Set(['ingested', 'partial', 'failed']);
 export interface RunOptions {
   /** Live progress (the BullMQ job); called after every batch. */
   report(progress: TaskProgress): Promise<void>;
+  /** True once the worker is shutting down: stop at the next batch boundary. */
+  stopping?(): boolean;
 }
 
 export type RunOutcome =
@@ -58,6 +60,7 @@ export class SyncTaskRunner {
       if ((await this.tasks.statusOf(taskId)) !== 'active') throw new TaskCancelledError(taskId);
       const rowsBefore = progress.rowsDone;
       const result = await this.ingestOne(fileId, task, async (file: CatalogFile, rowsDone: number) => {
+        if (options.stopping?.()) throw new WorkerStoppingError(taskId);
         if (Date.now() - started > this.config.limits.taskTimeoutMs) {
           throw new PermanentIngestError(
             'TASK_TIMEOUT',

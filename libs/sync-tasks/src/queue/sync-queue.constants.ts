@@ -7,12 +7,15 @@ export const SYNC_QUEUE = 'data-sync';
 export const SyncJob = {
   /** Ingest every file of one task (single file or batch). */
   RunTask: 'run-task',
+  /** Scheduled: put files pending for too long into a batch task (off unless configured). */
+  SweepOverdue: 'sweep-overdue',
 } as const;
 export type SyncJobName = (typeof SyncJob)[keyof typeof SyncJob];
 
 /** Payload of each job name: ids only, never rows or file contents. */
 export interface SyncJobPayloads {
   [SyncJob.RunTask]: { taskId: string };
+  [SyncJob.SweepOverdue]: Record<string, never>;
 }
 
 export const PRIORITY_MIN = 1;

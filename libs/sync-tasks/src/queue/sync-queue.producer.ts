@@ -24,6 +24,23 @@ export class SyncQueueProducer {
     return this.add(SyncJob.RunTask, { taskId }, taskId, priority);
   }
 
+  async jobExists(taskId: string): Promise<boolean> {
+    return (await withTimeout(this.queue.getJob(taskId), ADD_TIMEOUT_MS)) !== undefined;
+  }
+
+  /** Installs or removes the repeatable overdue sweep (BullMQ job scheduler: one per queue, across replicas). */
+  async scheduleSweep(everyMs: number | undefined): Promise<void> {
+    if (everyMs) {
+      await this.queue.upsertJobScheduler(
+        SyncJob.SweepOverdue,
+        { every: everyMs },
+        { name: SyncJob.SweepOverdue, data: {}, opts: { priority: 1 } },
+      );
+    } else {
+      await this.queue.removeJobScheduler(SyncJob.SweepOverdue);
+    }
+  }
+
   /** The live progress a worker reports for a running task, if Redis answers. */
   async liveProgress(taskId: string): Promise<unknown> {
     try {

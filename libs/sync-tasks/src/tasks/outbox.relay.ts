@@ -1,35 +1,67 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '@app/config';
 import { QuotaService } from '@app/quota';
 import { SyncQueueProducer } from '../queue/sync-queue.producer';
 import { TasksRepository } from './tasks.repository';
 
 const EVERY_MS = 1_000;
 const BATCH = 500;
+/** Enqueued tasks still queued after this long get their job checked (a Redis that lost data). */
+const VANISHED_AFTER_S = 60;
+const VANISHED_EVERY_MS = 30_000;
 
 /**
  * Enqueues accepted tasks that are not in Redis yet (Redis was down at submission, or the
- * process died between insert and enqueue). The job id is the task id, so a task enqueued
+ * process died between insert and enqueue), re-enqueues queued tasks whose job vanished, and
+ * installs (or removes) the overdue sweep's schedule. The job id is the task id, so a task enqueued
  * twice (two relays, or a relay racing the submitter) is still one job.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
   private timer?: NodeJS.Timeout;
+  private vanishedTimer?: NodeJS.Timeout;
   private running = false;
 
   constructor(
     private readonly tasks: TasksRepository,
     private readonly producer: SyncQueueProducer,
     private readonly quota: QuotaService,
+    private readonly config: AppConfig,
   ) {}
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.drain(), EVERY_MS);
     this.timer.unref();
+    this.vanishedTimer = setInterval(() => void this.requeueVanished(), VANISHED_EVERY_MS);
+    this.vanishedTimer.unref();
+    const { sweepPendingAfterS, sweepIntervalMs } = this.config.worker;
+    this.producer
+      .scheduleSweep(sweepPendingAfterS ? sweepIntervalMs : undefined)
+      .catch((e: Error) => this.logger.warn(`overdue sweep schedule not updated: ${e.message}`));
   }
 
   onApplicationShutdown(): void {
     clearInterval(this.timer);
+    clearInterval(this.vanishedTimer);
+  }
+
+  /**
+   * A queued task whose job is gone from Redis (Redis restarted without persistence, or a
+   * job was removed by hand) is put back: the row, not Redis, is the record of what was accepted.
+   */
+  async requeueVanished(): Promise<number> {
+    let requeued = 0;
+    try {
+      for (const task of await this.tasks.enqueuedBefore(VANISHED_AFTER_S, BATCH)) {
+        if (await this.producer.jobExists(task.id)) continue;
+        if (await this.producer.enqueueTask(task.id, task.priority)) requeued++;
+      }
+      if (requeued) this.logger.warn(`outbox: ${requeued} queued tasks had lost their job and were enqueued again`);
+    } catch (error) {
+      this.logger.warn(`vanished-job check skipped: ${(error as Error).message}`);
+    }
+    return requeued;
   }
 
   /** One pass: returns how many tasks were enqueued. */

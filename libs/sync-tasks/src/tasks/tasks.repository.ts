@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { and, asc, desc, eq, isNull, sql, SQL } from 'drizzle-orm';
-import { DbHandle, FileResult, InjectDb, rowsOf, syncTasks, TaskProgress, TaskStatus, Tx } from '@app/db';
+import { DbHandle, FileResult, InjectDb, rowsOf, syncTasks, TaskProgress, TaskStatus, Tx, users } from '@app/db';
 import { offsetOf, PageQuery } from '@app/common';
 import { TaskScope } from './task-scope';
 
@@ -162,6 +162,29 @@ export class TasksRepository {
       .where(and(eq(syncTasks.id, id), sql`${syncTasks.status} in ('queued', 'active')`))
       .returning({ userId: syncTasks.userId });
     return row;
+  }
+
+  /** Owner of system-made tasks (the overdue sweep). */
+  async firstActiveAdmin(): Promise<number | undefined> {
+    const [row] = await this.handle.db
+      .select({ id: users.id })
+      .from(users)
+      .where(and(eq(users.role, 'admin'), eq(users.disabled, false)))
+      .orderBy(asc(users.id))
+      .limit(1);
+    return row?.id;
+  }
+
+  /** Tasks marked enqueued a while ago and still queued: the relay checks their job still exists. */
+  async enqueuedBefore(seconds: number, limit: number): Promise<SyncTask[]> {
+    return this.handle.db
+      .select()
+      .from(syncTasks)
+      .where(
+        and(eq(syncTasks.status, 'queued'), sql`${syncTasks.enqueuedAt} < now() - ${`${seconds} seconds`}::interval`),
+      )
+      .orderBy(asc(syncTasks.enqueuedAt))
+      .limit(limit);
   }
 
   async statusOf(id: string): Promise<TaskStatus | undefined> {
