@@ -59,6 +59,14 @@ describe('task lifecycle with a worker (e2e, PostgreSQL + Redis)', () => {
       if (Date.now() > deadline) throw new Error('no progress');
       await new Promise((r) => setTimeout(r, 10));
     }
+    // Live progress while active: rows, the current file, and a percent from the bytes read so far.
+    const live = (await t.http().get(`/api/data-sync/progress/${taskId}`).set(bearer(user)).expect(200)).body;
+    expect(live.status).toBe('active');
+    expect(live.progress.rowsDone).toBeGreaterThanOrEqual(2 * BATCH);
+    expect(live.progress.currentFile).toMatch(/\.csv$/);
+    expect(live.progress.percent).toBeGreaterThan(0);
+    expect(live.progress.percent).toBeLessThan(100);
+
     const cancel = await t.http().delete(`/api/data-sync/cancel-task/${taskId}`).set(bearer(user)).expect(200);
     expect(cancel.body).toMatchObject({ status: 'cancelled', message: expect.stringContaining('next batch boundary') });
     const cancelled = await waitForTask(t, user.token, taskId, ['cancelled']);

@@ -13,8 +13,8 @@ import { RowPreparer } from './row-preparer';
 export interface IngestContext {
   taskId: string;
   workerId: string;
-  /** Called after every committed batch; may throw to stop (cancellation, time limit). */
-  onBatch(file: CatalogFile, rowsDone: number): Promise<void>;
+  /** Called after every committed batch with the share of the file read; may throw to stop. */
+  onBatch(file: CatalogFile, rowsDone: number, fraction: number): Promise<void>;
 }
 
 /** Ingests one catalog file: claim, stream, prepare, bulk upsert per batch, finish. */
@@ -112,7 +112,7 @@ export class FileIngester {
         if (batch.size >= batchRows) {
           rowsDone += await this.commit(file, scope, batch, ctx);
           batch = new Batch();
-          await ctx.onBatch(file, rowsDone);
+          await ctx.onBatch(file, rowsDone, fractionOf(source, file));
         }
       }
     } catch (error) {
@@ -121,7 +121,7 @@ export class FileIngester {
     }
     if (batch.size) {
       rowsDone += await this.commit(file, scope, batch, ctx);
-      await ctx.onBatch(file, rowsDone);
+      await ctx.onBatch(file, rowsDone, fractionOf(source, file));
     }
   }
 
@@ -165,6 +165,11 @@ class Batch {
   facts(): FactRow[] {
     return [...this.byHash.values()];
   }
+}
+
+/** Share of the file consumed, from bytes read (XLSX: the first sheet's compressed part). */
+function fractionOf(source: RowSource, file: CatalogFile): number {
+  return file.sizeBytes > 0 ? Math.min(1, source.bytesRead() / file.sizeBytes) : 0;
 }
 
 function unreadable(file: CatalogFile, error: unknown): PermanentIngestError {

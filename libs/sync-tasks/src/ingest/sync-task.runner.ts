@@ -45,8 +45,9 @@ export class SyncTaskRunner {
     const results: Record<string, FileResult> = { ...task.results };
     const progress = initialProgress(task, results);
     let lastSaved = 0;
+    let fileFraction = 0; // share of the current file read so far
     const publish = async (force: boolean): Promise<void> => {
-      progress.percent = percentOf(progress);
+      progress.percent = percentOf(progress, fileFraction);
       await options.report({ ...progress });
       if (force || Date.now() - lastSaved >= DB_PROGRESS_EVERY_MS) {
         lastSaved = Date.now();
@@ -59,24 +60,30 @@ export class SyncTaskRunner {
       if (results[fileId] && DONE.has(results[fileId].status)) continue;
       if ((await this.tasks.statusOf(taskId)) !== 'active') throw new TaskCancelledError(taskId);
       const rowsBefore = progress.rowsDone;
-      const result = await this.ingestOne(fileId, task, async (file: CatalogFile, rowsDone: number) => {
-        if (options.stopping?.()) throw new WorkerStoppingError(taskId);
-        if (Date.now() - started > this.config.limits.taskTimeoutMs) {
-          throw new PermanentIngestError(
-            'TASK_TIMEOUT',
-            `task exceeded its time limit of ${this.config.limits.taskTimeoutMs} ms`,
-          );
-        }
-        progress.currentFile = file.fileName;
-        progress.rowsDone = rowsBefore + rowsDone;
-        await publish(false);
-      });
+      const result = await this.ingestOne(
+        fileId,
+        task,
+        async (file: CatalogFile, rowsDone: number, fraction: number) => {
+          if (options.stopping?.()) throw new WorkerStoppingError(taskId);
+          if (Date.now() - started > this.config.limits.taskTimeoutMs) {
+            throw new PermanentIngestError(
+              'TASK_TIMEOUT',
+              `task exceeded its time limit of ${this.config.limits.taskTimeoutMs} ms`,
+            );
+          }
+          progress.currentFile = file.fileName;
+          progress.rowsDone = rowsBefore + rowsDone;
+          fileFraction = fraction;
+          await publish(false);
+        },
+      );
       results[fileId] = result;
       await this.tasks.saveFileResult(taskId, result);
       progress.filesDone++;
       progress.rowsDone = rowsBefore + result.rows_total;
       progress.rowsTotal += result.rows_total;
       progress.currentFile = null;
+      fileFraction = 0;
       await publish(true);
     }
 
@@ -96,7 +103,7 @@ export class SyncTaskRunner {
   private async ingestOne(
     fileId: number,
     task: SyncTask,
-    onBatch: (file: CatalogFile, rowsDone: number) => Promise<void>,
+    onBatch: (file: CatalogFile, rowsDone: number, fraction: number) => Promise<void>,
   ): Promise<FileResult> {
     try {
       const result = await this.ingester.ingest(fileId, {
@@ -136,7 +143,10 @@ function initialProgress(task: SyncTask, results: Record<string, FileResult>): T
   };
 }
 
-function percentOf(p: TaskProgress): number {
+/** Whole files done plus the share of the current one read; 100 only once every file is done. */
+function percentOf(p: TaskProgress, fileFraction: number): number {
   if (!p.filesTotal) return 100;
-  return Math.min(100, Math.round((p.filesDone / p.filesTotal) * 1000) / 10);
+  if (p.filesDone >= p.filesTotal) return 100;
+  const percent = ((p.filesDone + fileFraction) / p.filesTotal) * 100;
+  return Math.min(99.9, Math.round(percent * 10) / 10);
 }

@@ -26,6 +26,7 @@ export async function openCsvSource(path: string, headerRow: number): Promise<Ro
     return await rowSourceOf(csvRows(stream, chunkDecoder(encoding), tokenizer), {
       headerRow,
       padToHeaders: false,
+      bytesRead: () => stream.bytesRead,
       release: () => destroyStream(stream),
     });
   } catch (error) {

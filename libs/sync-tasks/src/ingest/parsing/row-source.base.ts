@@ -9,6 +9,8 @@ export interface RowSourceOptions {
   headerRow: number;
   /** XLSX rows leave out empty trailing cells: pad them to the header width so they read like CSV rows. */
   padToHeaders: boolean;
+  /** Bytes of the file consumed so far. */
+  bytesRead: () => number;
   /** Releases the file; called once, when the rows end, fail or the source is closed. */
   release: () => Promise<void>;
 }
@@ -40,6 +42,7 @@ export async function rowSourceOf(batches: RowBatches, options: RowSourceOptions
   return {
     headers,
     rows,
+    bytesRead: options.bytesRead,
     async close() {
       // A generator never started has no finally to run; one that started ends on its own once released.
       if (!started) await batches.return();

@@ -11,6 +11,8 @@ export interface RowSource {
   headers: string[];
   /** Rows after the header row, completely empty rows skipped. Iterate once. */
   rows: AsyncIterable<SheetRow>;
+  /** Bytes of the file consumed so far (for progress: divide by the file size). */
+  bytesRead(): number;
   /** Releases the file; safe to call more than once, and implied by finishing or breaking out of `rows`. */
   close(): Promise<void>;
 }

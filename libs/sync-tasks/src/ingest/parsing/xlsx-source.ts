@@ -23,6 +23,8 @@ export async function openXlsxSource(path: string, headerRow: number): Promise<R
   const input = new ZipInput();
   const failure = new Failure();
   zip.on('error', (error: Error) => failure.fail(error));
+  let bytes = 0;
+  zip.on('data', (chunk: Buffer) => (bytes += chunk.length));
   // ExcelJS leaves the unzip stream's errors (corrupt deflate data, early end) unobserved: its pending reads
   // would never settle. Watching that stream turns them into a failure every read races against.
   input.onPipe = (unzip) => unzip.on('error', (error: Error) => failure.fail(error));
@@ -31,6 +33,7 @@ export async function openXlsxSource(path: string, headerRow: number): Promise<R
   return rowSourceOf(firstSheetRows(reader, failure), {
     headerRow,
     padToHeaders: true,
+    bytesRead: () => bytes,
     release: async () => {
       failure.fail(new UnreadableFileError('the source was closed'));
       input.destroy();
