@@ -97,6 +97,11 @@ describe('task lifecycle with a worker (e2e, PostgreSQL + Redis)', () => {
     expect(await facts('tt_cancel')).toBe(rows);
   });
 
+  it('proves in its liveness probe that the worker consumes jobs', async () => {
+    const live = await t.http().get('/health/live').expect(200);
+    expect(live.body).toMatchObject({ status: 'ok', info: { consumer: { status: 'up', reason: expect.any(String) } } });
+  });
+
   it('returns the quota to zero after completed, failed, cancelled and retried tasks', async () => {
     const good = await uploadRows('tt_q1', 300);
     const broken = join(dir.path, 'broken.csv');

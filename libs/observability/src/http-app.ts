@@ -24,7 +24,10 @@ export async function createHttpApp(
     // A proxy in front (Nginx) sets X-Forwarded-For; trust loopback/private hops only.
     trustProxy: ['127.0.0.1', '::1', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'],
   });
-  const app = await NestFactory.create<NestFastifyApplication>(module as Type<unknown>, adapter, { bufferLogs: true });
+  const app = await NestFactory.create<NestFastifyApplication>(module as Type<unknown>, adapter, {
+    bufferLogs: true,
+    abortOnError: false, // let the entry point report a failed start and exit non-zero
+  });
   app.useLogger(app.get(Logger));
   if (options.shutdownHooks ?? true) app.enableShutdownHooks();
   return app;

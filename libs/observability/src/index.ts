@@ -2,3 +2,4 @@ export * from './health.module';
 export * from './http-app';
 export * from './infra.module';
 export * from './logging.module';
+export * from './health.registry';

@@ -12,6 +12,7 @@ export class InfraModule {
     return {
       module: InfraModule,
       imports: [ConfigModule.forRoot(config), DbModule.forRoot(db), RedisModule, LoggingModule, HealthModule],
+      exports: [HealthModule],
     };
   }
 }

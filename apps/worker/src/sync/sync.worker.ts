@@ -1,5 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
+import { InjectQueue } from '@nestjs/bullmq';
+import { DelayedError, Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { HealthRegistry } from '@app/observability';
+import { consumerVerdict } from './consumer-liveness';
 import { AppConfig } from '@app/config';
 import {
   bullConnection,
@@ -33,6 +36,8 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly logger = new Logger(SyncWorker.name);
   private worker?: Worker;
   private stopping = false;
+  private active = 0;
+  private lastPickup = Date.now();
 
   constructor(
     private readonly config: AppConfig,
@@ -40,11 +45,13 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly tasks: TasksRepository,
     private readonly quota: QuotaService,
     private readonly sweeper: OverdueSweeper,
+    private readonly health: HealthRegistry,
+    @InjectQueue(SYNC_QUEUE) private readonly queue: Queue,
   ) {}
 
   onApplicationBootstrap(): void {
     const { concurrency, lockMs, stalledIntervalMs } = this.config.worker;
-    this.worker = new Worker(SYNC_QUEUE, (job: Job, token?: string) => this.process(job, token), {
+    this.worker = new Worker(SYNC_QUEUE, (job: Job, token?: string) => this.track(() => this.process(job, token)), {
       connection: bullConnection(this.config),
       prefix: bullPrefix(this.config),
       concurrency,
@@ -53,6 +60,7 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
       maxStalledCount: 3,
     });
     this.worker.on('error', (error) => this.logger.warn(`worker connection: ${error.message}`));
+    this.health.addLivenessCheck('consumer', () => this.consumerHealth());
     this.logger.log(`consuming ${SYNC_QUEUE} (concurrency ${concurrency}, lock ${lockMs} ms)`);
   }
 
@@ -69,6 +77,34 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
       new Promise<boolean>((r) => setTimeout(() => r(false), SHUTDOWN_GRACE_MS)),
     ]);
     if (!inTime) await worker.close(true);
+  }
+
+  /** Counts running jobs and the last pick-up, for the consumer liveness check. */
+  private async track<T>(run: () => Promise<T>): Promise<T> {
+    this.active++;
+    this.lastPickup = Date.now();
+    try {
+      return await run();
+    } finally {
+      this.active--;
+    }
+  }
+
+  /** Liveness proof that this worker still consumes (see consumerVerdict). */
+  private async consumerHealth(): Promise<{ ok: boolean; detail: Record<string, unknown> }> {
+    const ready = await Promise.race([
+      this.queue.getJobCountByTypes('wait', 'prioritized').catch(() => undefined),
+      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1_000).unref()),
+    ]);
+    const state = {
+      concurrency: this.config.worker.concurrency,
+      active: this.active,
+      ready,
+      msSinceLastPickup: Date.now() - this.lastPickup,
+      thresholdMs: Math.max(60_000, 2 * this.config.worker.lockMs),
+    };
+    const verdict = consumerVerdict(state);
+    return { ok: verdict.ok, detail: { reason: verdict.reason, active: state.active, ready: state.ready ?? null } };
   }
 
   process(job: Job, token?: string): Promise<unknown> {
