@@ -21,21 +21,10 @@ export interface TaskSummary {
   finished_at: Date | null;
 }
 
-export interface TaskView {
-  task_id: string;
-  user_id: number;
-  kind: SyncTask['kind'];
-  status: SyncTask['status'];
-  priority: number;
+export interface TaskView extends TaskSummary {
   file_ids: number[];
-  progress: TaskProgress | null;
-  attempts: number;
-  error: string | null;
   error_code: string | null;
   enqueued: boolean;
-  created_at: Date;
-  started_at: Date | null;
-  finished_at: Date | null;
   duration_ms: number | null;
   files: FileResult[];
 }
@@ -61,20 +50,11 @@ export class TasksService {
     const files = await this.catalog.findByIds(task.fileIds);
     const byId = new Map(files.map((f) => [f.id, f]));
     return {
-      task_id: task.id,
-      user_id: task.userId,
-      kind: task.kind,
-      status: task.status,
-      priority: task.priority,
-      file_ids: task.fileIds,
+      ...summaryOf(task),
       progress: isProgress(live) ? live : (task.progress ?? null),
-      attempts: task.attempts,
-      error: task.error,
+      file_ids: task.fileIds,
       error_code: task.errorCode,
       enqueued: task.enqueuedAt !== null,
-      created_at: task.createdAt,
-      started_at: task.startedAt,
-      finished_at: task.finishedAt,
       duration_ms: task.startedAt && task.finishedAt ? task.finishedAt.getTime() - task.startedAt.getTime() : null,
       files: task.fileIds.map(
         (id) => task.results[id] ?? pendingResult(id, byId.get(id)?.fileName ?? '', byId.get(id)?.status),
