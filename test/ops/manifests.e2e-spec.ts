@@ -1,0 +1,486 @@
+/**
+ * Deployment files keep their contract: every YAML parses, the Kubernetes objects fit together (selectors, probe
+ * ports, HPA targets, the kustomization's list), systemd units and the Dockerfile say what docs/deployment.md says.
+ *
+ * YAML is parsed with js-yaml, which is in node_modules through @nestjs/swagger (no `yaml` package here). If it
+ * ever disappears, the YAML tests are reported as skipped (never silently passed). Tools that may be missing on a
+ * machine (systemd-analyze, logrotate, kubectl) add a check when present and show up as skipped otherwise.
+ */
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
+
+const REPO = resolve(__dirname, '..', '..');
+const K8S = join(REPO, 'deploy', 'k8s');
+const SYSTEMD = join(REPO, 'deploy', 'systemd');
+const DOCKER = join(REPO, 'deploy', 'docker');
+const LOGROTATE = join(REPO, 'deploy', 'logrotate', 'data-sync');
+
+type LoadAll = (text: string) => unknown[];
+function findLoadAll(): LoadAll | undefined {
+  try {
+    const jsYaml = createRequire(__filename)('js-yaml') as { loadAll?: LoadAll };
+    return typeof jsYaml.loadAll === 'function' ? jsYaml.loadAll : undefined;
+  } catch {
+    return undefined;
+  }
+}
+const loadAll = findLoadAll();
+
+function tool(name: string): string | undefined {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/bin'];
+  for (const dir of dirs.filter(Boolean)) {
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return join(dir, name);
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+// ---- minimal shapes of what the tests read --------------------------------------------------------------------------
+interface Meta {
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: Meta;
+}
+interface Probe {
+  httpGet?: { path: string; port: string | number };
+  periodSeconds?: number;
+  failureThreshold?: number;
+}
+interface Container {
+  name: string;
+  image: string;
+  command?: string[];
+  ports?: { name?: string; containerPort: number }[];
+  envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
+  env?: { name: string; value?: string }[];
+  startupProbe?: Probe;
+  livenessProbe?: Probe;
+  readinessProbe?: Probe;
+  lifecycle?: { preStop?: { exec?: { command: string[] } } };
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  securityContext?: { allowPrivilegeEscalation?: boolean; readOnlyRootFilesystem?: boolean };
+  volumeMounts?: { name: string; mountPath: string }[];
+}
+interface PodSpec {
+  terminationGracePeriodSeconds?: number;
+  securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
+  containers: Container[];
+  volumes?: { name: string; emptyDir?: object; persistentVolumeClaim?: { claimName: string } }[];
+}
+interface Workload extends K8sObject {
+  spec: {
+    replicas?: number;
+    selector?: { matchLabels: Record<string, string> };
+    template: { metadata?: { labels?: Record<string, string> }; spec: PodSpec };
+  };
+}
+interface Selecting extends K8sObject {
+  spec: {
+    selector: Record<string, string> | { matchLabels: Record<string, string> };
+    ports?: { name: string; port: number; targetPort: string | number }[];
+    scaleTargetRef?: { kind: string; name: string };
+  };
+}
+interface IngressObject extends K8sObject {
+  spec: {
+    rules: {
+      http: { paths: { path: string; backend: { service: { name: string; port: { name?: string } } } }[] };
+    }[];
+  };
+}
+interface Kustomization {
+  resources: string[];
+}
+interface ComposeService {
+  image?: string;
+  command?: string[] | string;
+  environment?: Record<string, string>;
+  volumes?: string[];
+  deploy?: { replicas?: number };
+  depends_on?: Record<string, { condition: string }>;
+  stop_grace_period?: string;
+  read_only?: boolean;
+}
+interface Compose {
+  services: Record<string, ComposeService & { '<<'?: ComposeService | ComposeService[] }>;
+}
+
+/** Applies YAML merge keys (`<<: *app`), which Compose honours and js-yaml 5's default schema leaves as a key. */
+function merged(service: ComposeService & { '<<'?: ComposeService | ComposeService[] }): ComposeService {
+  const { '<<': base, ...own } = service;
+  const bases = Array.isArray(base) ? base : base ? [base] : [];
+  return Object.assign({}, ...bases, own) as ComposeService;
+}
+
+const yamlFiles = () =>
+  readdirSync(K8S)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
+
+function parse(path: string): unknown[] {
+  if (!loadAll) throw new Error('js-yaml is not installed');
+  return loadAll(readFileSync(path, 'utf8')).filter((doc) => doc !== null && doc !== undefined);
+}
+
+/** Every Kubernetes object in deploy/k8s (not the kustomization), with the file it came from. */
+function objects(): { file: string; doc: K8sObject }[] {
+  return yamlFiles()
+    .filter((f) => f !== 'kustomization.yaml')
+    .flatMap((file) => parse(join(K8S, file)).map((doc) => ({ file, doc: doc as K8sObject })));
+}
+
+function find<T extends K8sObject>(kind: string, name: string): T {
+  const hit = objects().find(({ doc }) => doc.kind === kind && doc.metadata.name === name);
+  if (!hit) throw new Error(`no ${kind} ${name} in deploy/k8s`);
+  return hit.doc as T;
+}
+
+const matches = (selector: Record<string, string>, labels: Record<string, string> = {}) =>
+  Object.entries(selector).every(([key, value]) => labels[key] === value);
+
+const itYaml = loadAll ? it : it.skip;
+
+describe('Kubernetes manifests (deploy/k8s)', () => {
+  if (!loadAll) {
+    it.skip('js-yaml is not installed: YAML parsing skipped', () => undefined);
+  }
+
+  itYaml('every file parses, and every object has apiVersion, kind, name and the data-sync namespace', () => {
+    expect(yamlFiles().length).toBeGreaterThanOrEqual(12);
+    const all = objects();
+    expect(all.length).toBeGreaterThanOrEqual(16);
+    for (const { file, doc } of all) {
+      expect({ file, ok: typeof doc.apiVersion === 'string' && typeof doc.kind === 'string' }).toEqual({
+        file,
+        ok: true,
+      });
+      expect(doc.metadata?.name).toMatch(/^[a-z0-9-]+$/);
+      if (doc.kind !== 'Namespace')
+        expect({ file, namespace: doc.metadata.namespace }).toEqual({ file, namespace: 'data-sync' });
+    }
+  });
+
+  itYaml('kustomization.yaml lists every manifest except the secret example, and only existing files', () => {
+    const [kustomization] = parse(join(K8S, 'kustomization.yaml')) as Kustomization[];
+    const expected = yamlFiles().filter((f) => f !== 'kustomization.yaml' && f !== 'secret.example.yaml');
+    expect([...kustomization.resources].sort()).toEqual(expected);
+  });
+
+  itYaml('the secret example holds placeholders only, and the ConfigMap no secrets', () => {
+    const secret = find<K8sObject & { stringData: Record<string, string> }>('Secret', 'data-sync-secrets');
+    expect(Object.keys(secret.stringData).sort()).toEqual(['DATABASE_URL', 'JWT_SECRET', 'REDIS_URL']);
+    for (const value of Object.values(secret.stringData)) expect(value).toContain('CHANGE-ME');
+    expect(secret.stringData.JWT_SECRET.length).toBeGreaterThanOrEqual(32);
+    const config = find<K8sObject & { data: Record<string, string> }>('ConfigMap', 'data-sync-config');
+    for (const key of ['JWT_SECRET', 'DATABASE_URL', 'REDIS_URL']) expect(config.data).not.toHaveProperty(key);
+    expect(config.data).toMatchObject({ NODE_ENV: 'production', PORT: '3000', WORKER_PORT: '3001' });
+  });
+
+  itYaml('the API Deployment: 2 replicas, probes, startup probe, 45 s grace, preStop, non-root read-only', () => {
+    const api = find<Workload>('Deployment', 'data-sync-api');
+    const pod = api.spec.template.spec;
+    const [container] = pod.containers;
+    expect(api.spec.replicas).toBe(2);
+    expect(pod.terminationGracePeriodSeconds).toBe(45);
+    expect(container.image).toBe('data-sync:latest');
+    expect(container.command).toEqual(['node', '-r', 'tsconfig-paths/register', 'dist/apps/api/src/main.js']);
+    expect(container.ports).toEqual([{ name: 'http', containerPort: 3000 }]);
+    expect(container.livenessProbe?.httpGet).toEqual({ path: '/health/live', port: 'http' });
+    expect(container.readinessProbe?.httpGet).toEqual({ path: '/health/ready', port: 'http' });
+    expect(container.startupProbe?.httpGet?.path).toBe('/health/live');
+    expect(container.lifecycle?.preStop?.exec?.command).toEqual(['sleep', '10']);
+    expect(container.resources?.requests).toHaveProperty('cpu');
+    expect(container.resources?.limits).toHaveProperty('memory');
+    expectLockedDown(pod, container);
+  });
+
+  itYaml('the worker Deployment: 2 replicas, probes on port 3001, 45 s grace, non-root read-only', () => {
+    const worker = find<Workload>('Deployment', 'data-sync-worker');
+    const pod = worker.spec.template.spec;
+    const [container] = pod.containers;
+    expect(worker.spec.replicas).toBe(2);
+    expect(pod.terminationGracePeriodSeconds).toBe(45);
+    expect(container.command).toEqual(['node', '-r', 'tsconfig-paths/register', 'dist/apps/worker/src/main.js']);
+    expect(container.ports).toEqual([{ name: 'health', containerPort: 3001 }]);
+    expect(container.livenessProbe?.httpGet).toEqual({ path: '/health/live', port: 'health' });
+    expect(container.readinessProbe?.httpGet).toEqual({ path: '/health/ready', port: 'health' });
+    expect(container.startupProbe?.httpGet?.path).toBe('/health/live');
+    expectLockedDown(pod, container);
+  });
+
+  itYaml('API and workers mount the same DATA_DIR volume (uploads are read by whichever worker runs the task)', () => {
+    const config = find<K8sObject & { data: Record<string, string> }>('ConfigMap', 'data-sync-config');
+    const claims = ['data-sync-api', 'data-sync-worker'].map((name) => {
+      const pod = find<Workload>('Deployment', name).spec.template.spec;
+      const mount = pod.containers[0].volumeMounts?.find((m) => m.mountPath === config.data.DATA_DIR);
+      const volume = pod.volumes?.find((v) => v.name === mount?.name);
+      return volume?.persistentVolumeClaim?.claimName;
+    });
+    expect(claims).toEqual(['data-sync-files', 'data-sync-files']);
+    const pvc = find<K8sObject & { spec: { accessModes: string[] } }>('PersistentVolumeClaim', 'data-sync-files');
+    expect(pvc.spec.accessModes).toEqual(['ReadWriteMany']);
+  });
+
+  itYaml('the migrate Job runs the built CLI with the same config and secrets', () => {
+    const job = find<Workload>('Job', 'data-sync-migrate');
+    const [container] = job.spec.template.spec.containers;
+    expect(container.command).toEqual(['node', '-r', 'tsconfig-paths/register', 'dist/src/cli/cli.js', 'migrate']);
+    expect(container.envFrom).toEqual([
+      { configMapRef: { name: 'data-sync-config' } },
+      { secretRef: { name: 'data-sync-secrets' } },
+    ]);
+  });
+
+  itYaml('Services, PodDisruptionBudgets and HPAs select or target the Deployments that exist', () => {
+    const labelsOf = (name: string) => find<Workload>('Deployment', name).spec.template.metadata?.labels;
+    for (const [kind, name, deployment] of [
+      ['Service', 'data-sync-api', 'data-sync-api'],
+      ['Service', 'data-sync-worker', 'data-sync-worker'],
+      ['PodDisruptionBudget', 'data-sync-api', 'data-sync-api'],
+      ['PodDisruptionBudget', 'data-sync-worker', 'data-sync-worker'],
+    ]) {
+      const { selector } = find<Selecting>(kind, name).spec;
+      const labels = 'matchLabels' in selector ? (selector.matchLabels as Record<string, string>) : selector;
+      expect({ kind, name, selects: matches(labels, labelsOf(deployment)) }).toEqual({ kind, name, selects: true });
+    }
+    for (const name of ['data-sync-api', 'data-sync-worker']) {
+      const deployment = find<Workload>('Deployment', name);
+      expect(matches(deployment.spec.selector?.matchLabels ?? {}, labelsOf(name))).toBe(true);
+      const hpa = find<Selecting>('HorizontalPodAutoscaler', name);
+      expect(hpa.spec.scaleTargetRef).toMatchObject({ kind: 'Deployment', name });
+    }
+    const apiService = find<Selecting>('Service', 'data-sync-api');
+    expect(apiService.spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http' }]);
+  });
+
+  itYaml('the Ingress routes only /api to the API Service, with rate-limit and body-size annotations', () => {
+    const ingresses = objects()
+      .map(({ doc }) => doc)
+      .filter((doc): doc is IngressObject => doc.kind === 'Ingress');
+    expect(ingresses.map((i) => i.metadata.name).sort()).toEqual([
+      'data-sync-api',
+      'data-sync-auth',
+      'data-sync-upload',
+    ]);
+    for (const ingress of ingresses) {
+      const annotations = ingress.metadata.annotations ?? {};
+      expect(annotations['nginx.ingress.kubernetes.io/limit-rpm']).toMatch(/^\d+$/);
+      expect(annotations['nginx.ingress.kubernetes.io/limit-connections']).toBe('20');
+      for (const path of ingress.spec.rules.flatMap((r) => r.http.paths)) {
+        expect(path.path.startsWith('/api')).toBe(true);
+        expect(path.backend.service).toEqual({ name: 'data-sync-api', port: { name: 'http' } });
+      }
+    }
+    const upload = ingresses.find((i) => i.metadata.name === 'data-sync-upload')?.metadata.annotations ?? {};
+    expect(upload['nginx.ingress.kubernetes.io/proxy-body-size']).toBe('101m');
+    expect(upload['nginx.ingress.kubernetes.io/proxy-request-buffering']).toBe('off');
+  });
+
+  const kubectl = tool('kubectl');
+  (kubectl && loadAll ? it : it.skip)('`kubectl kustomize` renders the kustomization (when kubectl is here)', () => {
+    const run = spawnSync(kubectl!, ['kustomize', K8S], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const rendered = loadAll!(run.stdout).filter(Boolean) as K8sObject[];
+    const expected = objects().filter(({ file }) => file !== 'secret.example.yaml').length;
+    expect(rendered.length).toBe(expected);
+    expect(rendered.filter((o) => o.kind !== 'Namespace').every((o) => o.metadata.namespace === 'data-sync')).toBe(
+      true,
+    );
+  });
+});
+
+function expectLockedDown(pod: PodSpec, container: Container): void {
+  expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001 });
+  expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
+  const tmp = container.volumeMounts?.find((m) => m.mountPath === '/tmp');
+  expect(pod.volumes?.find((v) => v.name === tmp?.name)?.emptyDir).toBeDefined();
+  expect(container.envFrom).toEqual([
+    { configMapRef: { name: 'data-sync-config' } },
+    { secretRef: { name: 'data-sync-secrets' } },
+  ]);
+}
+
+describe('Docker (deploy/docker)', () => {
+  itYaml('compose.yaml: postgres 15, redis 7 with AOF, migrate before api and 2 workers, nginx with nginx.conf', () => {
+    const [compose] = parse(join(DOCKER, 'compose.yaml')) as Compose[];
+    const services = Object.fromEntries(Object.entries(compose.services).map(([name, s]) => [name, merged(s)]));
+    expect(Object.keys(services).sort()).toEqual(['api', 'migrate', 'nginx', 'postgres', 'redis', 'worker']);
+    expect(services.postgres.image).toMatch(/^postgres:15/);
+    expect(services.redis.image).toMatch(/^redis:7/);
+    expect(services.redis.command).toEqual(expect.arrayContaining(['--appendonly', 'yes']));
+    expect(services.migrate.command).toEqual([
+      'node',
+      '-r',
+      'tsconfig-paths/register',
+      'dist/src/cli/cli.js',
+      'migrate',
+    ]);
+    expect(services.worker.deploy?.replicas).toBe(2);
+    for (const name of ['api', 'worker']) {
+      const service = services[name];
+      expect(service.image).toBe('data-sync:latest');
+      expect(service.depends_on?.migrate).toEqual({ condition: 'service_completed_successfully' });
+      expect(service.stop_grace_period).toBe('45s');
+      expect(service.volumes).toEqual(['files:/var/lib/data-sync']);
+      expect(service.environment?.DATA_DIR).toBe('/var/lib/data-sync');
+    }
+    expect(services.nginx.volumes).toEqual(['../../nginx/nginx.conf:/etc/nginx/data-sync.conf:ro']);
+  });
+
+  it('Dockerfile: multi-stage on node:20-bookworm-slim, npm ci, build, prune, non-root, API by default', () => {
+    const dockerfile = readFileSync(join(DOCKER, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20-bookworm-slim$/m);
+    expect(dockerfile.match(/^FROM \$\{NODE_IMAGE\} AS \w+$/gm)).toHaveLength(2);
+    expect(dockerfile).toMatch(/npm ci\b/);
+    expect(dockerfile).toMatch(/npm run build\b/);
+    expect(dockerfile).toMatch(/npm prune --omit=dev\b/);
+    expect(dockerfile).toMatch(/^USER 10001:10001$/m);
+    expect(dockerfile).toMatch(/^COPY --from=build \/app\/libs\/db\/migrations /m);
+    expect(dockerfile).toMatch(/^CMD \["node", "-r", "tsconfig-paths\/register", "dist\/apps\/api\/src\/main\.js"\]$/m);
+  });
+});
+
+// ---- systemd ----------------------------------------------------------------------------------------------------------
+
+type Unit = Map<string, Map<string, string[]>>;
+
+function parseUnit(path: string): Unit {
+  const unit: Unit = new Map();
+  let section: Map<string, string[]> | undefined;
+  for (const raw of readFileSync(path, 'utf8').split('\n')) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#') || line.startsWith(';')) continue;
+    const header = /^\[(\w+)\]$/.exec(line);
+    if (header) {
+      section = new Map();
+      unit.set(header[1], section);
+      continue;
+    }
+    const eq = line.indexOf('=');
+    if (!section || eq < 1) throw new Error(`${path}: cannot read line ${JSON.stringify(raw)}`);
+    const key = line.slice(0, eq);
+    section.set(key, [...(section.get(key) ?? []), line.slice(eq + 1)]);
+  }
+  return unit;
+}
+
+const value = (unit: Unit, section: string, key: string) => unit.get(section)?.get(key)?.at(-1);
+
+describe('systemd units (deploy/systemd)', () => {
+  const files = ['data-sync-api.service', 'data-sync-worker@.service', 'data-sync-migrate.service'];
+
+  it.each(files)('%s: environment file, hardening, data-sync user', (file) => {
+    const unit = parseUnit(join(SYSTEMD, file));
+    const service = (key: string) => value(unit, 'Service', key);
+    expect(service('EnvironmentFile')).toBe('/etc/data-sync/env');
+    expect(service('User')).toBe('data-sync');
+    expect(service('NoNewPrivileges')).toBe('yes');
+    expect(service('ProtectSystem')).toBe('strict');
+    expect(service('ReadWritePaths')).toContain('/var/lib/data-sync');
+    expect(service('PrivateTmp')).toBe('yes');
+    expect(service('WorkingDirectory')).toBe('/opt/data-sync');
+    // V8's JIT needs writable+executable memory: this setting would crash node at start.
+    expect(service('MemoryDenyWriteExecute')).toBeUndefined();
+    expect(service('ExecStart')).toMatch(/\/usr\/bin\/node -r tsconfig-paths\/register dist\//);
+  });
+
+  it.each(['data-sync-api.service', 'data-sync-worker@.service'])(
+    '%s: SIGTERM, 40 s to stop, restart on failure, after and requiring the migrations',
+    (file) => {
+      const unit = parseUnit(join(SYSTEMD, file));
+      expect(value(unit, 'Service', 'KillSignal')).toBe('SIGTERM');
+      expect(value(unit, 'Service', 'TimeoutStopSec')).toBe('40');
+      expect(value(unit, 'Service', 'Restart')).toBe('on-failure');
+      expect(value(unit, 'Unit', 'After')).toContain('data-sync-migrate.service');
+      expect(value(unit, 'Unit', 'Requires')).toBe('data-sync-migrate.service');
+    },
+  );
+
+  it('the worker template takes its health port from the instance name; migrations are a oneshot before the API', () => {
+    const worker = parseUnit(join(SYSTEMD, 'data-sync-worker@.service'));
+    expect(value(worker, 'Service', 'ExecStart')).toContain('WORKER_PORT=%i ');
+    expect(value(worker, 'Service', 'ExecStart')).toContain('dist/apps/worker/src/main.js');
+    const migrate = parseUnit(join(SYSTEMD, 'data-sync-migrate.service'));
+    expect(value(migrate, 'Service', 'Type')).toBe('oneshot');
+    expect(value(migrate, 'Service', 'RemainAfterExit')).toBe('yes');
+    expect(value(migrate, 'Service', 'ExecStart')).toMatch(/dist\/src\/cli\/cli\.js migrate$/);
+    expect(value(migrate, 'Unit', 'Before')).toContain('data-sync-api.service');
+  });
+
+  it('env.example names the secrets with placeholders only', () => {
+    const env = readFileSync(join(SYSTEMD, 'env.example'), 'utf8');
+    const vars = new Map(
+      env
+        .split('\n')
+        .filter((line) => /^[A-Z_]+=/.test(line))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as const),
+    );
+    expect(vars.get('JWT_SECRET')).toContain('CHANGE-ME');
+    expect((vars.get('JWT_SECRET') ?? '').length).toBeGreaterThanOrEqual(32);
+    expect(vars.get('DATABASE_URL')).toContain('CHANGE-ME');
+    expect(vars.has('REDIS_URL')).toBe(true);
+    expect(vars.get('NODE_ENV')).toBe('production');
+    expect(vars.has('WORKER_PORT')).toBe(false); // per instance, from the unit
+  });
+
+  const analyze = tool('systemd-analyze');
+  (analyze ? it : it.skip)('`systemd-analyze verify` accepts the units (when systemd-analyze is here)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'data-sync-units-'));
+    try {
+      for (const file of files) copyFileSync(join(SYSTEMD, file), join(dir, file));
+      // A template is verified through an instance of it.
+      copyFileSync(join(SYSTEMD, 'data-sync-worker@.service'), join(dir, 'data-sync-worker@3001.service'));
+      const units = ['data-sync-api.service', 'data-sync-migrate.service', 'data-sync-worker@3001.service'];
+      const run = spawnSync(analyze!, ['verify', '--man=no', ...units.map((u) => join(dir, u))], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('logrotate (deploy/logrotate/data-sync)', () => {
+  it('covers the nginx JSON access log (reopened with USR1) and /var/log/data-sync (copytruncate)', () => {
+    const config = readFileSync(LOGROTATE, 'utf8');
+    expect(config).toContain('/var/log/nginx/data-sync.access.json {');
+    expect(config).toMatch(/kill -USR1 "\$\(cat \/run\/nginx\.pid\)"/);
+    expect(config).toContain('/var/log/data-sync/*.log {');
+    expect(config).toContain('copytruncate');
+    const nginxConf = readFileSync(join(REPO, 'nginx', 'nginx.conf'), 'utf8');
+    expect(nginxConf).toContain('access_log /var/log/nginx/data-sync.access.json data_sync_json');
+  });
+
+  const logrotate = tool('logrotate');
+  (logrotate ? it : it.skip)('`logrotate -d` reads it without errors (when logrotate is here)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'data-sync-logrotate-'));
+    try {
+      const copy = join(dir, 'data-sync');
+      copyFileSync(LOGROTATE, copy);
+      const run = spawnSync(logrotate!, ['-d', '-s', join(dir, 'state'), copy], { encoding: 'utf8', timeout: 30_000 });
+      const output = `${run.stdout}${run.stderr}`;
+      expect(output).not.toMatch(/^error:/m);
+      expect(run.status).toBe(0);
+      expect(output).toContain('rotating pattern: /var/log/nginx/data-sync.access.json');
+      expect(output).toContain('rotating pattern: /var/log/data-sync/*.log');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,447 @@
+/**
+ * The nginx configs, for real: `nginx -t` on both (the upstream pointed at a stub), then nginx.dev.conf started
+ * unprivileged in a temp prefix in front of a stub HTTP server that stands in for the API.
+ *
+ * nginx must be installed (`apt-get install -y nginx`; .ci/run does it). Without it these tests fail: they never
+ * skip. Everything listens on 127.0.0.1 only. The per-IP limits are checked from distinct loopback source addresses
+ * (127.0.0.x, all on this machine's lo interface) so each test starts with empty buckets whatever ran before.
+ */
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { accessSync, chmodSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, IncomingHttpHeaders, request, Server } from 'node:http';
+import { AddressInfo, createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
+
+const REPO = resolve(__dirname, '..', '..');
+const PROD_CONF = join(REPO, 'nginx', 'nginx.conf');
+const DEV_CONF = join(REPO, 'nginx', 'nginx.dev.conf');
+const TWO_MB = 2 * 1024 * 1024;
+
+// ---------------------------------------------------------------------------------------------------------------
+// nginx binary and config templating
+// ---------------------------------------------------------------------------------------------------------------
+
+/** nginx from PATH (plus the sbin dirs a non-root PATH often lacks), or undefined. */
+function findNginx(): string | undefined {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin'];
+  for (const dir of dirs.filter(Boolean)) {
+    const candidate = join(dir, 'nginx');
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+const NGINX_MISSING =
+  'nginx is not installed (not on PATH nor in /usr/sbin). These tests need it and never skip: ' +
+  'install it with `apt-get install -y nginx` (Debian does not start the service); .ci/run installs it in CI.';
+
+/** Replaces the single match of `pattern`; throws when the config no longer has exactly one (the test is stale). */
+function replaceOnce(text: string, pattern: RegExp, replacement: string, what: string): string {
+  const flags = pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`;
+  const count = [...text.matchAll(new RegExp(pattern.source, flags))].length;
+  if (count !== 1) throw new Error(`${what}: expected one match of ${String(pattern)} in the config, found ${count}`);
+  return text.replace(pattern, () => replacement);
+}
+
+/** Points the upstream block (between its BEGIN/END markers) at one local server. */
+function withUpstream(conf: string, port: number): string {
+  return replaceOnce(
+    conf,
+    /# BEGIN api servers[^\n]*\n[\s\S]*?# END api servers/,
+    `# BEGIN api servers (test)\n        server 127.0.0.1:${port} max_fails=3 fail_timeout=10s;\n        # END api servers`,
+    'upstream block',
+  );
+}
+
+function devConfFor(listenPort: number, upstreamPort: number): string {
+  const conf = replaceOnce(
+    readFileSync(DEV_CONF, 'utf8'),
+    /listen 127\.0\.0\.1:8080;/,
+    `listen 127.0.0.1:${listenPort};`,
+    'dev listen',
+  );
+  return withUpstream(conf, upstreamPort);
+}
+
+/** The production config made testable in a prefix: local upstream and port, paths under the prefix. */
+function prodConfFor(listenPort: number, upstreamPort: number): string {
+  let conf = withUpstream(readFileSync(PROD_CONF, 'utf8'), upstreamPort);
+  conf = replaceOnce(conf, /\n\s*listen \[::\]:80 default_server;/, '', 'IPv6 listen');
+  conf = replaceOnce(conf, /listen 80 default_server;/, `listen 127.0.0.1:${listenPort} default_server;`, 'listen');
+  conf = replaceOnce(conf, /pid \/run\/nginx\.pid;/, 'pid logs/nginx.pid;', 'pid');
+  if (!conf.includes('/var/log/nginx/')) throw new Error('production config: expected logs under /var/log/nginx/');
+  conf = conf.replaceAll('/var/log/nginx/', 'logs/');
+  if (process.getuid?.() !== 0) conf = replaceOnce(conf, /\nuser [^;]+;/, '', 'user');
+  // Debian's compiled-in temp paths are under root-owned /var/lib/nginx: keep them in the prefix instead.
+  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `    ${t}_temp_path ${t}_temp;`);
+  return replaceOnce(conf, /\nhttp \{\n/, `\nhttp {\n${temp.join('\n')}\n`, 'http block');
+}
+
+/** A temp nginx prefix: logs/ exists, and workers (nobody when run as root) can traverse it. */
+function makePrefix(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'data-sync-nginx-'));
+  chmodSync(dir, 0o755);
+  mkdirSync(join(dir, 'logs'));
+  return dir;
+}
+
+function nginxTest(nginx: string, prefix: string, confPath: string): { ok: boolean; output: string } {
+  const run = spawnSync(nginx, ['-t', '-p', prefix, '-c', confPath], { encoding: 'utf8', timeout: 20_000 });
+  return { ok: run.status === 0, output: `${run.stdout ?? ''}${run.stderr ?? ''}` };
+}
+
+async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((done, fail) => {
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', done);
+  });
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((done) => server.close(() => done()));
+  return port;
+}
+
+const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
+/** A sleep that does not keep the process alive (for races against an exit). */
+const unrefSleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms).unref());
+
+// ---------------------------------------------------------------------------------------------------------------
+// HTTP client and the stub API
+// ---------------------------------------------------------------------------------------------------------------
+
+interface Reply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+interface Call {
+  method?: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: Buffer;
+  /** Source address (127.0.0.x): nginx keys its limits on it. */
+  from?: string;
+}
+
+/** One request on a fresh connection. A reply that arrives while the body is still being sent (413) counts. */
+function call(port: number, { method = 'GET', path, headers = {}, body, from = '127.0.0.1' }: Call): Promise<Reply> {
+  return new Promise((done, fail) => {
+    let answered = false;
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        localAddress: from,
+        agent: false,
+        timeout: 20_000,
+        headers: body ? { ...headers, 'content-length': String(body.length) } : headers,
+      },
+      (res) => {
+        answered = true;
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          done({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', fail);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`timed out: ${method} ${path}`)));
+    req.on('error', (error) => {
+      if (!answered) fail(error);
+    });
+    req.end(body);
+  });
+}
+
+interface Seen {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  bytes: number;
+}
+
+/** Stands in for the API: records each request, answers 200 with what it saw, echoes X-Request-Id like the app. */
+function startStub(seen: Seen[]): Promise<Server> {
+  const server = createServer((req, res) => {
+    let bytes = 0;
+    req.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+    });
+    req.on('end', () => {
+      const entry: Seen = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, bytes };
+      seen.push(entry);
+      const delay = entry.url.startsWith('/api/slow') ? 1_500 : 0;
+      setTimeout(() => {
+        const id = req.headers['x-request-id'];
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          ...(typeof id === 'string' ? { 'x-request-id': id } : {}),
+        });
+        res.end(JSON.stringify(entry));
+      }, delay);
+    });
+  });
+  // Longer than nginx's upstream keepalive_timeout (60 s), as Fastify's default (72 s) is: no reuse races.
+  server.keepAliveTimeout = 75_000;
+  return new Promise((done, fail) => {
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => done(server));
+  });
+}
+
+function statusCounts(replies: Reply[]): Record<number, number> {
+  const counts: Record<number, number> = {};
+  for (const { status } of replies) counts[status] = (counts[status] ?? 0) + 1;
+  return counts;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+describe('nginx reverse proxy (nginx/nginx.conf, nginx/nginx.dev.conf)', () => {
+  const nginx = findNginx();
+  const seen: Seen[] = [];
+  const prefixes: string[] = [];
+  let stub: Server | undefined;
+  let stubPort = 0;
+  let port = 0;
+  let prefix = '';
+  let master: ChildProcess | undefined;
+  let masterLog = '';
+  let nextClient = 1;
+  /** A loopback source address no earlier test used: fresh rate-limit and connection buckets. */
+  const freshClient = () => `127.0.0.${++nextClient}`;
+
+  beforeAll(async () => {
+    if (!nginx) throw new Error(NGINX_MISSING);
+    stub = await startStub(seen);
+    stubPort = (stub.address() as AddressInfo).port;
+
+    port = await freePort();
+    prefix = makePrefix();
+    prefixes.push(prefix);
+    const confPath = join(prefix, 'nginx.dev.conf');
+    writeFileSync(confPath, devConfFor(port, stubPort));
+    master = spawn(nginx, ['-p', prefix, '-c', confPath, '-g', 'daemon off;'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    master.stdout?.on('data', (chunk: Buffer) => (masterLog += chunk.toString()));
+    master.stderr?.on('data', (chunk: Buffer) => (masterLog += chunk.toString()));
+
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      if (master.exitCode !== null) throw new Error(`nginx exited with ${master.exitCode}: ${masterLog}`);
+      const reply = await call(port, { path: '/health/live' }).catch(() => undefined);
+      if (reply?.status === 200) break;
+      if (Date.now() > deadline) throw new Error(`nginx did not answer on 127.0.0.1:${port} in 15 s: ${masterLog}`);
+      await sleep(100);
+    }
+  });
+
+  afterAll(async () => {
+    if (master && master.exitCode === null && master.signalCode === null) {
+      const exited = new Promise<void>((done) => master?.once('exit', () => done()));
+      master.kill('SIGQUIT'); // graceful stop of the master and its workers
+      const stopped = await Promise.race([exited.then(() => true), unrefSleep(10_000).then(() => false)]);
+      if (!stopped) {
+        master.kill('SIGKILL');
+        await Promise.race([exited, unrefSleep(2_000)]);
+      }
+    }
+    stub?.closeAllConnections();
+    if (stub) await new Promise<void>((done) => stub?.close(() => done()));
+    for (const dir of prefixes) rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('nginx -t', () => {
+    it('accepts the production config (upstream pointed at the stub)', async () => {
+      const dir = makePrefix();
+      prefixes.push(dir);
+      const confPath = join(dir, 'nginx.conf');
+      writeFileSync(confPath, prodConfFor(await freePort(), stubPort));
+      const result = nginxTest(nginx!, dir, confPath);
+      expect(result.output).toContain('test is successful');
+      expect(result.ok).toBe(true);
+    });
+
+    it('accepts the dev config', async () => {
+      const dir = makePrefix();
+      prefixes.push(dir);
+      const confPath = join(dir, 'nginx.dev.conf');
+      writeFileSync(confPath, devConfFor(await freePort(), stubPort));
+      const result = nginxTest(nginx!, dir, confPath);
+      expect(result.output).toContain('test is successful');
+      expect(result.ok).toBe(true);
+    });
+
+    it('keeps the limits of the dev config identical to production', () => {
+      const limitLines = (file: string) =>
+        readFileSync(file, 'utf8')
+          .split('\n')
+          .map((line) => line.trim())
+          .filter((line) =>
+            /^(limit_req\w*|limit_conn\w*|client_max_body_size|proxy_request_buffering|location|error_page)\b/.test(
+              line,
+            ),
+          );
+      const production = limitLines(PROD_CONF);
+      expect(production).toEqual(
+        expect.arrayContaining([
+          'limit_req_zone $binary_remote_addr zone=api_general:20m rate=200r/m;',
+          'limit_req_zone $sync_write_key     zone=api_sync_write:10m rate=30r/m;',
+          'limit_req_zone $binary_remote_addr zone=api_auth:10m rate=10r/m;',
+          'limit_req_status 429;',
+          'limit_conn_status 429;',
+          'limit_conn conn_per_ip 20;',
+        ]),
+      );
+      expect(limitLines(DEV_CONF)).toEqual(production);
+    });
+  });
+
+  describe('nginx.dev.conf in front of a stub API', () => {
+    it('proxies /api with X-Request-Id passed through and X-Forwarded-* set', async () => {
+      const from = freshClient();
+      const reply = await call(port, { path: '/api/catalog?x=1', headers: { 'x-request-id': 'ops-test-1' }, from });
+      expect(reply.status).toBe(200);
+      expect(reply.headers['x-request-id']).toBe('ops-test-1');
+      const upstream = JSON.parse(reply.body) as Seen;
+      expect(upstream.url).toBe('/api/catalog?x=1');
+      expect(upstream.headers['x-request-id']).toBe('ops-test-1');
+      expect(upstream.headers['x-forwarded-for']).toBe(from);
+      expect(upstream.headers['x-real-ip']).toBe(from);
+      expect(upstream.headers['x-forwarded-proto']).toBe('http');
+      expect(upstream.headers.host).toBe('127.0.0.1');
+    });
+
+    it('generates a request id when none (or an unsafe one) is given, and logs it as JSON', async () => {
+      const from = freshClient();
+      const cases: Record<string, string>[] = [{}, { 'x-request-id': 'no spaces or "quotes" allowed' }];
+      for (const headers of cases) {
+        const reply = await call(port, { path: '/api/catalog', headers, from });
+        expect(reply.status).toBe(200);
+        const upstream = JSON.parse(reply.body) as Seen;
+        expect(upstream.headers['x-request-id']).toMatch(/^[0-9a-f]{32}$/);
+        expect(reply.headers['x-request-id']).toBe(upstream.headers['x-request-id']);
+      }
+      const lines = readFileSync(join(prefix, 'logs', 'access.json'), 'utf8')
+        .trim()
+        .split('\n');
+      const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(entries).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ request_id: 'ops-test-1', method: 'GET', uri: '/api/catalog?x=1', status: 200 }),
+        ]),
+      );
+    });
+
+    it('never limits the health probes (60 concurrent /health/live, 10 /health/ready: all 200)', async () => {
+      const from = freshClient();
+      const live = Array.from({ length: 60 }, () => call(port, { path: '/health/live', from }));
+      const ready = Array.from({ length: 10 }, () => call(port, { path: '/health/ready', from }));
+      const replies = await Promise.all([...live, ...ready]);
+      expect(statusCounts(replies)).toEqual({ 200: 70 });
+    });
+
+    it('refuses /metrics and /admin/queues without reaching the API; unknown paths are 404', async () => {
+      const from = freshClient();
+      const before = seen.length;
+      for (const path of ['/metrics', '/metrics/', '/admin/queues', '/admin/queues/api/queues', '/admin']) {
+        const reply = await call(port, { path, from });
+        expect({ path, status: reply.status }).toEqual({ path, status: 403 });
+      }
+      expect((await call(port, { path: '/', from })).status).toBe(404);
+      expect(seen.slice(before).map((s) => s.url)).toEqual([]);
+    });
+
+    it('refuses a 2 MB body on a JSON route (413) but streams it through on the upload route', async () => {
+      const from = freshClient();
+      const body = Buffer.alloc(TWO_MB, 0x61);
+      const json = await call(port, {
+        method: 'POST',
+        path: '/api/data-sync/single',
+        headers: { 'content-type': 'application/json' },
+        body,
+        from,
+      });
+      expect(json.status).toBe(413);
+      expect(JSON.parse(json.body)).toMatchObject({
+        statusCode: 413,
+        error: 'Payload Too Large',
+        code: 'PAYLOAD_TOO_LARGE',
+      });
+
+      const upload = await call(port, {
+        method: 'POST',
+        path: '/api/data-sync/files',
+        headers: { 'content-type': 'multipart/form-data; boundary=x', 'x-request-id': 'ops-upload' },
+        body,
+        from,
+      });
+      expect(upload.status).toBe(200);
+      expect(JSON.parse(upload.body)).toMatchObject({ method: 'POST', url: '/api/data-sync/files', bytes: TWO_MB });
+    });
+
+    it('limits /api/auth/ to 10 r/m burst 3 per IP: the 5th quick login is 429 with a JSON body', async () => {
+      const from = freshClient();
+      const statuses: number[] = [];
+      let refused: Reply | undefined;
+      for (let i = 0; i < 6; i++) {
+        const reply = await call(port, { method: 'POST', path: '/api/auth/login', from });
+        statuses.push(reply.status);
+        if (reply.status === 429) refused = reply;
+      }
+      expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
+      expect(refused?.headers['retry-after']).toBeDefined();
+      expect(refused?.headers['x-request-id']).toMatch(/^[0-9a-f]{32}$/);
+      expect(JSON.parse(refused?.body ?? '{}')).toMatchObject({
+        statusCode: 429,
+        error: 'Too Many Requests',
+        code: 'RATE_LIMITED',
+      });
+      // Another client is not affected.
+      expect((await call(port, { method: 'POST', path: '/api/auth/login', from: freshClient() })).status).toBe(200);
+    });
+
+    it('limits data-sync writes (POST/DELETE) to 30 r/m burst 10 per IP, not reads', async () => {
+      const from = freshClient();
+      const statuses: number[] = [];
+      // 1 + burst 10 pass at once; then one more every 2 s, far longer than these requests take.
+      for (let i = 0; i < 15; i++) {
+        statuses.push((await call(port, { method: 'POST', path: '/api/data-sync/single', from })).status);
+      }
+      expect(statuses.slice(0, 11)).toEqual(Array<number>(11).fill(200));
+      expect(statuses.slice(11)).toContain(429);
+      expect(new Set(statuses)).toEqual(new Set([200, 429]));
+      expect((await call(port, { path: '/api/data-sync/tasks', from })).status).toBe(200);
+      expect((await call(port, { method: 'DELETE', path: '/api/data-sync/cancel-task/t1', from })).status).toBe(429);
+    });
+
+    it('allows 20 concurrent requests per IP (limit_conn): 25 slow ones give 20 × 200 and 5 × 429', async () => {
+      const from = freshClient();
+      const replies = await Promise.all(Array.from({ length: 25 }, () => call(port, { path: '/api/slow', from })));
+      expect(statusCounts(replies)).toEqual({ 200: 20, 429: 5 });
+    });
+
+    it('limits the general API to 200 r/m burst 50 per IP', async () => {
+      const from = freshClient();
+      const replies: Reply[] = [];
+      for (let batch = 0; batch < 8; batch++) {
+        replies.push(
+          ...(await Promise.all(Array.from({ length: 10 }, () => call(port, { path: '/api/catalog', from })))),
+        );
+      }
+      const counts = statusCounts(replies);
+      expect(Object.keys(counts).sort()).toEqual(['200', '429']);
+      expect(counts[200]).toBeGreaterThanOrEqual(51);
+      expect(counts[200]).toBeLessThan(80);
+    });
+  });
+});
