@@ -9,6 +9,9 @@ import { TEST_REDIS_URL, tempDir } from './support/test-env';
  * `npm start`'s entry (src/main.ts) as a real child process on the embedded defaults:
  * PGlite in a fresh data dir, migrations and seed on first run, then a demo login.
  */
+// Cold starts (PGlite init, migrations, argon2 hashing, sample files) run long on a loaded 2-core machine.
+jest.setTimeout(150_000);
+
 describe('single-process start (e2e, PGlite + Redis)', () => {
   const dir = tempDir('ds-single-');
   let child: ChildProcess | undefined;
