@@ -59,7 +59,8 @@ export class TaskControlService {
       throw new DomainError('INVALID_STATE', 'The task is still stopping; retry in a moment', { status: task.status });
     }
     // The quota of the task's owner applies (an admin retrying for a user spends the user's slot).
-    const taskOwner: QuotaOwner = task.userId === owner.id ? owner : { id: task.userId, role: 'normal' };
+    const taskOwner: QuotaOwner =
+      task.userId === owner.id ? owner : { id: task.userId, role: (await this.tasks.roleOf(task.userId)) ?? 'normal' };
     const requeued = await this.quota.admit(taskOwner, task.id, async () => {
       const row = await this.tasks.requeue(task.id);
       if (!row) throw new DomainError('INVALID_STATE', 'The task changed state meanwhile', {});

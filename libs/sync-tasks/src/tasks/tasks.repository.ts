@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { and, asc, desc, eq, isNull, sql, SQL } from 'drizzle-orm';
-import { DbHandle, FileResult, InjectDb, rowsOf, syncTasks, TaskProgress, TaskStatus, Tx, users } from '@app/db';
+import { DbHandle, FileResult, InjectDb, rowsOf, syncTasks, Role, TaskProgress, TaskStatus, Tx, users } from '@app/db';
 import { offsetOf, PageQuery } from '@app/common';
 import { TaskScope } from './task-scope';
 
@@ -162,6 +162,11 @@ export class TasksRepository {
       .where(and(eq(syncTasks.id, id), sql`${syncTasks.status} in ('queued', 'active')`))
       .returning({ userId: syncTasks.userId });
     return row;
+  }
+
+  async roleOf(userId: number): Promise<Role | undefined> {
+    const [row] = await this.handle.db.select({ role: users.role }).from(users).where(eq(users.id, userId));
+    return row?.role;
   }
 
   /** Owner of system-made tasks (the overdue sweep). */
