@@ -43,43 +43,49 @@ export function installPhaseTimers(): { snapshot(): PhaseTimes } {
     saveProgressMs: 0,
   };
 
-  wrap(RowPreparer.prototype, 'prepare', (original) =>
-    function (this: unknown, ...args: unknown[]) {
-      const s = now();
-      const result = original.apply(this, args);
-      t.prepareMs += now() - s;
-      t.prepareCalls++;
-      return result;
-    },
+  wrap(
+    RowPreparer.prototype,
+    'prepare',
+    (original) =>
+      function (this: unknown, ...args: unknown[]) {
+        const s = now();
+        const result = original.apply(this, args);
+        t.prepareMs += now() - s;
+        t.prepareCalls++;
+        return result;
+      },
   );
   wrapAsync(FileIngester.prototype, 'commit', (ms) => {
     t.commitMs += ms;
     t.commits++;
   });
-  wrap(FactRowsRepository.prototype, 'upsert', (original) =>
-    async function (this: unknown, ...args: unknown[]) {
-      const s = now();
-      // upsert builds its JSON parameter synchronously before its first await: time that part alone.
-      const stringify = JSON.stringify;
-      JSON.stringify = ((...a: Parameters<typeof JSON.stringify>) => {
-        const s2 = now();
-        const json = stringify(...a);
-        t.upsertStringifyMs += now() - s2;
-        t.upsertJsonChars += json?.length ?? 0;
-        return json;
-      }) as typeof JSON.stringify;
-      let pending: unknown;
-      try {
-        pending = original.apply(this, args);
-      } finally {
-        JSON.stringify = stringify;
-      }
-      try {
-        return await pending;
-      } finally {
-        t.upsertMs += now() - s;
-      }
-    },
+  wrap(
+    FactRowsRepository.prototype,
+    'upsert',
+    (original) =>
+      async function (this: unknown, ...args: unknown[]) {
+        const s = now();
+        // upsert builds its JSON parameter synchronously before its first await: time that part alone.
+        const stringify = JSON.stringify;
+        JSON.stringify = ((...a: Parameters<typeof JSON.stringify>) => {
+          const s2 = now();
+          const json = stringify(...a);
+          t.upsertStringifyMs += now() - s2;
+          t.upsertJsonChars += json?.length ?? 0;
+          return json;
+        }) as typeof JSON.stringify;
+        let pending: unknown;
+        try {
+          pending = original.apply(this, args);
+        } finally {
+          JSON.stringify = stringify;
+        }
+        try {
+          return await pending;
+        } finally {
+          t.upsertMs += now() - s;
+        }
+      },
   );
   wrapAsync(CatalogRepository.prototype, 'recordBatch', (ms) => (t.recordBatchMs += ms));
   wrapAsync(TasksRepository.prototype, 'saveProgress', (ms) => (t.saveProgressMs += ms));

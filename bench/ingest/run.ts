@@ -6,11 +6,22 @@
  * plus the worker's peak RSS, a no-change re-run, an INGEST_BATCH_ROWS sweep and (BENCH_PROFILE=1) a CPU
  * profile with phase timings.
  *
- * env knobs: BENCH_CSV_ROWS (1000000), BENCH_XLSX_ROWS (200000), BENCH_RUNS (3), BENCH_BATCHES
- * (5000,10000,20000; BENCH_SWEEP=0 skips the sweep), BENCH_ONLY (csv|xlsx), BENCH_PROFILE (0|1),
+ * env knobs: BENCH_ROWS (quick run: CSV rows, XLSX gets a fifth), BENCH_CSV_ROWS (1000000),
+ * BENCH_XLSX_ROWS (200000), BENCH_RUNS (3), BENCH_BATCHES (5000,10000,20000), BENCH_SWEEP=0 (skip the sweep),
+ * BENCH_STAGES=0 (skip the database-free stage runs), BENCH_ONLY (csv|xlsx), BENCH_PROFILE (0|1),
  * BENCH_OUT (write the JSON results there), BENCH_MAX_MINUTES (90: later runs are skipped past it).
  */
-import { closeSync, createReadStream, createWriteStream, mkdirSync, openSync, readdirSync, readSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  createWriteStream,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -34,16 +45,20 @@ import {
 import { formatSummary, summariseProfile } from '../lib/cpu-profile';
 import { envInt, envList, kilo, mb, median, pct, round, table } from '../lib/stats';
 import type { IngestChildResult } from './ingest-child';
+import type { Stage, StageResult } from './stages-child';
 import type { XlsxReadResult } from './xlsx-read-child';
 
 const env = process.env;
-const CSV_ROWS = envInt(env, 'BENCH_CSV_ROWS', 1_000_000);
-const XLSX_ROWS = envInt(env, 'BENCH_XLSX_ROWS', 200_000);
+/** BENCH_ROWS shrinks both files for a quick run (XLSX gets a fifth of it). */
+const SCALE_ROWS = envInt(env, 'BENCH_ROWS', 0);
+const CSV_ROWS = envInt(env, 'BENCH_CSV_ROWS', SCALE_ROWS || 1_000_000);
+const XLSX_ROWS = envInt(env, 'BENCH_XLSX_ROWS', SCALE_ROWS ? Math.max(1, Math.round(SCALE_ROWS / 5)) : 200_000);
 const RUNS = Math.max(1, envInt(env, 'BENCH_RUNS', 3));
 const BATCHES = envList(env, 'BENCH_BATCHES', [5_000, 10_000, 20_000]);
 const SWEEP = env.BENCH_SWEEP !== '0';
 const ONLY = env.BENCH_ONLY;
 const PROFILE = env.BENCH_PROFILE === '1';
+const STAGES = env.BENCH_STAGES !== '0';
 const DEADLINE = Date.now() + envInt(env, 'BENCH_MAX_MINUTES', 90) * 60_000;
 const CHILD_TIMEOUT_MS = 20 * 60_000;
 
@@ -54,6 +69,14 @@ interface Context {
   profDir: string;
   /** Compiled child scripts (see compileChildren). */
   build: string;
+}
+
+interface Results {
+  csv?: CsvResults;
+  xlsx?: XlsxResults;
+  sweep: Sweep;
+  stages: Stages;
+  profiles: string[];
 }
 
 interface CsvResults {
@@ -71,6 +94,7 @@ interface XlsxResults {
   rerun: IngestChildResult[];
 }
 type Sweep = Record<string, Record<number, IngestChildResult[]>>;
+type Stages = Record<string, Record<string, StageResult[]>>;
 
 async function main(): Promise<void> {
   const dir = tempDir('ds-bench-ingest-');
@@ -90,20 +114,22 @@ async function main(): Promise<void> {
     await compileChildren(ctx.build);
     log(`compiled the child scripts in ${round((Date.now() - compileStarted) / 1000)} s`);
 
-    const results: { csv?: CsvResults; xlsx?: XlsxResults; sweep: Sweep; profiles: string[] } = {
-      sweep: {},
-      profiles: [],
-    };
+    const results: Results = { sweep: {}, stages: {}, profiles: [] };
     const csvSpec = spec('tiktok', 'orders', 'csv', CSV_ROWS);
     const xlsxSpec = spec('tiktok', 'analytics', 'xlsx', XLSX_ROWS);
     const csvPath = ONLY === 'xlsx' ? undefined : await generate(join(dir.path, 'csv'), csvSpec);
     const xlsxPath = ONLY === 'csv' ? undefined : await generate(join(dir.path, 'xlsx'), xlsxSpec);
 
-    if (csvPath) results.csv = await csvBench(ctx, csvPath, await utf8Copy(csvPath, join(dir.path, 'copy.csv')), csvSpec);
+    if (csvPath)
+      results.csv = await csvBench(ctx, csvPath, await utf8Copy(csvPath, join(dir.path, 'copy.csv')), csvSpec);
     if (xlsxPath) results.xlsx = await xlsxBench(ctx, xlsxPath);
     if (SWEEP) {
       if (csvPath) results.sweep.csv = await sweep(ctx, csvPath);
       if (xlsxPath) results.sweep.xlsx = await sweep(ctx, xlsxPath);
+    }
+    if (STAGES) {
+      if (csvPath) results.stages.csv = await stages(ctx, csvPath);
+      if (xlsxPath) results.stages.xlsx = await stages(ctx, xlsxPath);
     }
     if (PROFILE) results.profiles = await profile(ctx, csvPath, xlsxPath);
 
@@ -219,8 +245,11 @@ async function xlsxBench(ctx: Context, path: string): Promise<XlsxResults> {
   return out;
 }
 
-async function bareXlsxRun(ctx: Context, path: string): Promise<XlsxReadResult> {
-  const child = compiledChild(ctx.build, 'bench/ingest/xlsx-read-child.ts', { BENCH_FILE: path });
+async function bareXlsxRun(ctx: Context, path: string, profilePath = ''): Promise<XlsxReadResult> {
+  const child = compiledChild(ctx.build, 'bench/ingest/xlsx-read-child.ts', {
+    BENCH_FILE: path,
+    BENCH_CPU_PROFILE: profilePath,
+  });
   const result = await runChecked(process.execPath, child.args, { env: child.env, timeoutMs: CHILD_TIMEOUT_MS });
   return parseChildResult<XlsxReadResult>(result.stdout);
 }
@@ -275,6 +304,33 @@ async function sweep(ctx: Context, path: string): Promise<Record<number, IngestC
   return out;
 }
 
+// ------------------------------------------------------------------ database-free stages
+
+async function stageRun(ctx: Context, path: string, stage: Stage, profilePath = ''): Promise<StageResult> {
+  const child = compiledChild(ctx.build, 'bench/ingest/stages-child.ts', {
+    BENCH_FILE: path,
+    BENCH_STAGE: stage,
+    BENCH_CPU_PROFILE: profilePath,
+  });
+  const result = await runChecked(process.execPath, child.args, { env: child.env, timeoutMs: CHILD_TIMEOUT_MS });
+  return parseChildResult<StageResult>(result.stdout);
+}
+
+async function stages(ctx: Context, path: string): Promise<Record<string, StageResult[]>> {
+  const all: Stage[] = ['source', 'prepare', 'serialize'];
+  const out: Record<string, StageResult[]> = {};
+  for (let run = 0; run < RUNS && timeLeft('stages'); run++) {
+    for (const stage of all.map((_, i) => all[(i + run) % all.length])) {
+      const r = await stageRun(ctx, path, stage);
+      (out[stage] ??= []).push(r);
+      log(
+        `stage ${path.endsWith('.csv') ? 'CSV' : 'XLSX'} ${stage}: ${kilo(r.rowsPerSec)} rows/s (${round(r.seconds, 2)} s, CPU ${round(r.cpuSeconds, 1)} s, peak RSS ${mb(r.peakRssBytes)} MB)`,
+      );
+    }
+  }
+  return out;
+}
+
 // ------------------------------------------------------------------ profile
 
 async function profile(ctx: Context, csvPath?: string, xlsxPath?: string): Promise<string[]> {
@@ -285,6 +341,21 @@ async function profile(ctx: Context, csvPath?: string, xlsxPath?: string): Promi
     runs.push({ name: 'csv-no-change', path: csvPath, fresh: false, rows: CSV_ROWS });
   }
   if (xlsxPath) runs.push({ name: 'xlsx-all-inserts', path: xlsxPath, fresh: true, rows: XLSX_ROWS });
+  if (xlsxPath && timeLeft('profile of the bare XLSX read')) {
+    const bareProfile = join(ctx.profDir, 'xlsx-bare-read.cpuprofile');
+    const bare = await bareXlsxRun(ctx, xlsxPath, bareProfile);
+    const sourceProfile = join(ctx.profDir, 'xlsx-source-stage.cpuprofile');
+    const source = await stageRun(ctx, xlsxPath, 'source', sourceProfile);
+    sections.push(
+      [
+        `## profile: bare ExcelJS read — ${kilo(bare.rowsPerSec)} rows/s`,
+        formatSummary('xlsx-bare-read', summariseProfile(bareProfile, 30, [ctx.build]), 15),
+        '',
+        `## profile: app XLSX row source only (stage source) — ${kilo(source.rowsPerSec)} rows/s`,
+        formatSummary('xlsx-source-stage', summariseProfile(sourceProfile, 30, [ctx.build]), 15),
+      ].join('\n'),
+    );
+  }
   for (const run of runs) {
     if (!timeLeft(`profile ${run.name}`)) break;
     const r = await ingestRun(ctx, run.path, { fresh: run.fresh, expectRows: run.rows, profile: run.name });
@@ -318,12 +389,7 @@ async function profile(ctx: Context, csvPath?: string, xlsxPath?: string): Promi
 
 // ------------------------------------------------------------------ report
 
-function formatReport(results: {
-  csv?: CsvResults;
-  xlsx?: XlsxResults;
-  sweep: Sweep;
-  profiles: string[];
-}): string {
+function formatReport(results: Results): string {
   const parts: string[] = ['# ingest bench', '', `machine: ${JSON.stringify(machine())}`, ''];
   const rate = (xs: { rowsPerSec: number }[]): number => median(xs.map((x) => x.rowsPerSec));
   const peak = (xs: IngestChildResult[]): number => Math.max(...xs.map((x) => x.peakRssRunBytes));
@@ -398,6 +464,21 @@ function formatReport(results: {
       ),
     );
   }
+  for (const [kind, byStage] of Object.entries(results.stages)) {
+    parts.push('', `Node side without the database, ${kind} (stages are cumulative):`);
+    parts.push(
+      table(
+        ['stage', 'median rows/s', 'runs', 'CPU s (median)', 'peak RSS max (MB)'],
+        Object.entries(byStage).map(([stage, rs]) => [
+          stage,
+          kilo(rate(rs)),
+          runs(rs),
+          round(median(rs.map((r) => r.cpuSeconds)), 1),
+          mb(Math.max(...rs.map((r) => r.peakRssBytes))),
+        ]),
+      ),
+    );
+  }
   if (results.profiles.length) parts.push('', ...results.profiles);
   return parts.join('\n');
 }
@@ -407,7 +488,12 @@ function fileSize(path: string): number {
 }
 
 function machine(): Record<string, unknown> {
-  return { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: round(totalmem() / 1024 ** 3, 1), node: process.version };
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    memGiB: round(totalmem() / 1024 ** 3, 1),
+    node: process.version,
+  };
 }
 
 main().then(

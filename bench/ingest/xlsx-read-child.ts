@@ -1,7 +1,9 @@
 /**
  * The XLSX baseline: the bare ExcelJS streaming read of the first sheet, nothing else (no cell values
- * touched, no database). Prints one `BENCH_RESULT {json}` line.  env: BENCH_FILE.
+ * touched, no database). Prints one `BENCH_RESULT {json}` line.  env: BENCH_FILE, BENCH_CPU_PROFILE (optional).
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import * as ExcelJS from 'exceljs';
 import { maxRssBytes, sampleRss } from '../lib/rss';
 
@@ -16,6 +18,12 @@ export interface XlsxReadResult {
 async function main(): Promise<void> {
   const path = process.env.BENCH_FILE;
   if (!path) throw new Error('BENCH_FILE is required');
+  const profiler = process.env.BENCH_CPU_PROFILE ? new Session() : undefined;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  }
   const sampler = sampleRss(20);
   const started = process.hrtime.bigint();
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
@@ -32,6 +40,10 @@ async function main(): Promise<void> {
     if (sheets++ > 0) continue;
     for await (const row of sheet) if (row) rows++;
     seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  }
+  if (profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    writeFileSync(process.env.BENCH_CPU_PROFILE as string, JSON.stringify(profile));
   }
   const result: XlsxReadResult = {
     rows,

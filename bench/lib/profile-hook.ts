@@ -1,31 +1,34 @@
 /**
- * Preloaded (`-r`) into a server process the bench starts: SIGUSR2 starts the V8 CPU profiler, the next
- * SIGUSR2 stops it and writes `${BENCH_CPU_PROFILE_PREFIX}-<n>.cpuprofile`, then `${…}-<n>.done`.
- * Lets the bench profile one load window only, without start-up.
+ * Preloaded (`-r`) into a server process the bench starts with an IPC channel: the message
+ * `{ benchProfile: 'start' }` starts the V8 CPU profiler, `{ benchProfile: 'stop', path }` stops it and
+ * writes the profile to `path`, then answers `{ benchProfile: 'written', path }`. Lets the bench profile one
+ * load window only, without start-up. (Not a signal: Nest's shutdown hooks listen to SIGUSR2.)
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 
-const prefix = process.env.BENCH_CPU_PROFILE_PREFIX;
-if (prefix) {
+interface ProfileMessage {
+  benchProfile?: 'start' | 'stop';
+  path?: string;
+}
+
+if (process.send) {
   const session = new Session();
   session.connect();
-  let running = false;
-  let count = 0;
-  process.on('SIGUSR2', () => {
-    if (!running) {
-      running = true;
+  process.channel?.unref();
+  process.on('message', (message: ProfileMessage) => {
+    if (message.benchProfile === 'start') {
       session.post('Profiler.enable', () =>
-        session.post('Profiler.setSamplingInterval', { interval: 1000 }, () => session.post('Profiler.start')),
+        session.post('Profiler.setSamplingInterval', { interval: 1000 }, () =>
+          session.post('Profiler.start', () => process.send?.({ benchProfile: 'started' })),
+        ),
       );
-      return;
+    } else if (message.benchProfile === 'stop' && message.path) {
+      const path = message.path;
+      session.post('Profiler.stop', (error, result) => {
+        if (!error) writeFileSync(path, JSON.stringify(result.profile));
+        process.send?.({ benchProfile: error ? 'failed' : 'written', path });
+      });
     }
-    running = false;
-    const n = ++count;
-    session.post('Profiler.stop', (error, result) => {
-      const path = `${prefix}-${n}`;
-      if (!error) writeFileSync(`${path}.cpuprofile`, JSON.stringify(result.profile));
-      writeFileSync(`${path}.done`, error ? String(error) : 'ok');
-    });
   });
 }

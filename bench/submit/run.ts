@@ -67,6 +67,10 @@ interface RunRecord extends LoadResult {
   route: 'me' | 'submit';
   /** CPU seconds used during the run by the API process, its PostgreSQL backends, Redis, the load generator. */
   cpu: ProcCpu;
+  /** Per request: committed PostgreSQL transactions (autocommit statements count one each) in this database,
+   *  and Redis commands (whole server: others' traffic adds noise). */
+  pgXactsPerRequest: number;
+  redisCommandsPerRequest: number;
 }
 
 async function main(): Promise<void> {
@@ -189,7 +193,9 @@ async function build(): Promise<void> {
   log('npm run build …');
   const result = await runCommand('npm', ['run', '-s', 'build'], { timeoutMs: 10 * 60_000 });
   if (result.code !== 0) {
-    log(`build exited ${result.code} (type errors elsewhere?); using what it emitted:\n${result.stdout.slice(0, 1500)}`);
+    log(
+      `build exited ${result.code} (type errors elsewhere?); using what it emitted:\n${result.stdout.slice(0, 1500)}`,
+    );
   }
 }
 
@@ -198,11 +204,12 @@ async function startApi(baseEnv: NodeJS.ProcessEnv, extra: { flags?: string[]; e
   const child = spawn(process.execPath, [...(extra.flags ?? []), '-r', 'tsconfig-paths/register', API], {
     cwd: REPO_ROOT,
     env: { ...baseEnv, PORT: String(port), HOST: '127.0.0.1', ...extra.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
+  child.channel?.unref();
   let output = '';
-  child.stdout.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-20_000)));
-  child.stderr.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-20_000)));
+  child.stdout?.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-20_000)));
+  child.stderr?.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-20_000)));
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
@@ -257,6 +264,21 @@ async function redisCpu(redis: Redis): Promise<number> {
   return get('used_cpu_sys') + get('used_cpu_user');
 }
 
+async function xactCommits(dbName: string): Promise<number> {
+  return withPg(`postgres://postgres@127.0.0.1:5432/postgres`, async (pg) => {
+    const { rows } = await pg.query<{ n: string }>(
+      `SELECT xact_commit::text AS n FROM pg_stat_database WHERE datname = $1`,
+      [dbName],
+    );
+    return Number(rows[0]?.n ?? NaN);
+  });
+}
+
+async function redisCommands(redis: Redis): Promise<number> {
+  const info = await redis.info('stats');
+  return Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? NaN);
+}
+
 async function measured(
   api: Api,
   dbName: string,
@@ -264,6 +286,9 @@ async function measured(
   route: 'me' | 'submit',
   work: () => Promise<LoadResult>,
 ): Promise<RunRecord> {
+  await sleep(1_200); // lets PostgreSQL flush the previous run's statistics (≤ 1 s delay)
+  const xactBefore = await xactCommits(dbName);
+  const commandsBefore = await redisCommands(redis);
   const apiPid = api.child.pid as number;
   const pgPids = await pgBackendPids(dbName);
   const pgBefore = new Map(pgPids.map((p) => [p, procCpu(p)]));
@@ -276,16 +301,22 @@ async function measured(
   const redisUsed = (await redisCpu(redis)) - redisBefore;
   let pg = 0;
   for (const pid of await pgBackendPids(dbName)) pg += procCpu(pid) - (pgBefore.get(pid) ?? 0);
+  const commands = (await redisCommands(redis)) - commandsBefore;
+  await sleep(1_200);
+  // Minus the few statements of this measurement itself (pg_stat_activity reads run on other databases).
+  const xacts = (await xactCommits(dbName)) - xactBefore;
   return {
     ...result,
     route,
     cpu: { api: apiCpu, pg, redis: redisUsed, loadGen: (self.user + self.system) / 1e6 },
+    pgXactsPerRequest: xacts / result.requests,
+    redisCommandsPerRequest: commands / result.requests,
   };
 }
 
 function describe(r: RunRecord): string {
   const l = r.latencyMs;
-  return `${kilo(r.rps)} req/s, p50 ${round(l.p50, 2)} ms, p90 ${round(l.p90, 2)} ms, p99 ${round(l.p99, 2)} ms (${r.requests} requests, ${r.ok} 2xx, ${round(r.seconds, 1)} s) CPU s: api ${round(r.cpu.api, 1)}, pg ${round(r.cpu.pg, 1)}, redis ${round(r.cpu.redis, 1)}, load gen ${round(r.cpu.loadGen, 1)}`;
+  return `${kilo(r.rps)} req/s, ${round(r.pgXactsPerRequest, 2)} pg xacts/req, ${round(r.redisCommandsPerRequest, 1)} redis cmds/req, p50 ${round(l.p50, 2)} ms, p90 ${round(l.p90, 2)} ms, p99 ${round(l.p99, 2)} ms (${r.requests} requests, ${r.ok} 2xx, ${round(r.seconds, 1)} s) CPU s: api ${round(r.cpu.api, 1)}, pg ${round(r.cpu.pg, 1)}, redis ${round(r.cpu.redis, 1)}, load gen ${round(r.cpu.loadGen, 1)}`;
 }
 
 // ------------------------------------------------------------------ Redis memory per queued task
@@ -299,7 +330,11 @@ interface MemoryResult {
   submit: LoadResult;
 }
 
-async function memoryPerTask(redis: Redis, prefix: string, submitAll: () => Promise<LoadResult>): Promise<MemoryResult> {
+async function memoryPerTask(
+  redis: Redis,
+  prefix: string,
+  submitAll: () => Promise<LoadResult>,
+): Promise<MemoryResult> {
   const queuedKey = `${prefix}:bull:${QUEUE}:prioritized`;
   const before = await usedMemory(redis);
   const keysBefore = await prefixMemory(redis, prefix);
@@ -362,36 +397,27 @@ async function profileApi(
   me: Parameters<typeof runLoad>[0] extends infer T ? Omit<T, 'concurrency' | 'maxRequests' | 'durationMs'> : never,
   submit: typeof me,
 ): Promise<string[]> {
-  const prefix = join(dir, 'api-profile');
   const api = await startApi(baseEnv, {
     flags: [...TS_NODE_FLAGS.slice(0, 2), '-r', join(REPO_ROOT, 'bench/lib/profile-hook.ts')],
-    env: { BENCH_CPU_PROFILE_PREFIX: prefix },
   });
   const sections: string[] = [];
   try {
     const token = await login(api.base);
     const auth = { authorization: `Bearer ${token}` };
-    let n = 0;
     for (const [name, target] of [
       ['GET /api/auth/me', me],
       ['POST /api/data-sync/single', submit],
     ] as const) {
-      const opts = { ...target, headers: auth, concurrency: CONCURRENCY };
+      const url = target.url.replace(/^http:\/\/[^/]+/, api.base);
+      const opts = { ...target, url, headers: auth, concurrency: CONCURRENCY };
       await runLoad({ ...opts, maxRequests: WARMUP || 1000, durationMs: 60_000 });
-      api.child.kill('SIGUSR2');
-      await sleep(200);
+      await profilerCommand(api.child, { benchProfile: 'start' }, 'started');
       const result = await runLoad({ ...opts, maxRequests: MAX_REQUESTS, durationMs: SECONDS * 1000 });
-      api.child.kill('SIGUSR2');
-      n++;
-      for (let i = 0; i < 100 && !existsSync(`${prefix}-${n}.done`); i++) await sleep(100);
-      const file = `${prefix}-${n}.cpuprofile`;
-      if (!existsSync(file)) {
-        sections.push(`## profile ${name}: no profile written`);
-        continue;
-      }
+      const file = join(dir, `api-profile-${name.split(' ')[0]}-${sections.length}.cpuprofile`);
+      await profilerCommand(api.child, { benchProfile: 'stop', path: file }, 'written');
       sections.push(
         [
-          `## API CPU profile during ${name} (c=${CONCURRENCY}, ${kilo(result.rps)} req/s while profiled)`,
+          `## API CPU profile during ${name} (c=${CONCURRENCY}, ${kilo(result.rps)} req/s while profiled, statuses ${JSON.stringify(result.statuses)}${result.firstError ? `, first error ${result.firstError}` : ''})`,
           formatSummary(name, summariseProfile(file, 40), 25),
         ].join('\n'),
       );
@@ -400,6 +426,25 @@ async function profileApi(
     await stopChild(api.child);
   }
   return sections;
+}
+
+/** Sends a command to the profile hook and waits (≤ 30 s) for its answer. */
+function profilerCommand(child: ChildProcess, message: object, answer: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.off('message', onMessage);
+      reject(new Error(`profile hook did not answer ${answer} within 30 s`));
+    }, 30_000);
+    const onMessage = (m: { benchProfile?: string }): void => {
+      if (m.benchProfile === 'failed') reject(new Error('profiler failed'));
+      if (m.benchProfile !== answer && m.benchProfile !== 'failed') return;
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      resolve();
+    };
+    child.on('message', onMessage);
+    child.send(message);
+  });
 }
 
 // ------------------------------------------------------------------ report
@@ -419,12 +464,33 @@ function formatReport(
       route === 'me' ? 'GET /api/auth/me' : 'POST /api/data-sync/single',
       kilo(med(rs, (r) => r.rps)),
       rs.map((r) => kilo(r.rps)).join(' / '),
-      round(med(rs, (r) => r.latencyMs.p50), 2),
-      round(med(rs, (r) => r.latencyMs.p90), 2),
-      round(med(rs, (r) => r.latencyMs.p99), 2),
+      round(
+        med(rs, (r) => r.latencyMs.p50),
+        2,
+      ),
+      round(
+        med(rs, (r) => r.latencyMs.p90),
+        2,
+      ),
+      round(
+        med(rs, (r) => r.latencyMs.p99),
+        2,
+      ),
       rs.map((r) => round(r.latencyMs.p99, 1)).join(' / '),
       `${rs.reduce((n, r) => n + r.ok, 0)} / ${rs.reduce((n, r) => n + r.requests, 0)}`,
       `api ${round(med(rs, (r) => r.cpu.api / r.seconds) * 100)} %, pg ${round(med(rs, (r) => r.cpu.pg / r.seconds) * 100)} %, redis ${round(med(rs, (r) => r.cpu.redis / r.seconds) * 100)} %, load gen ${round(med(rs, (r) => r.cpu.loadGen / r.seconds) * 100)} %`,
+      round(
+        med(rs, (r) => (r.cpu.api / r.requests) * 1000),
+        2,
+      ),
+      round(
+        med(rs, (r) => r.pgXactsPerRequest),
+        2,
+      ),
+      round(
+        med(rs, (r) => r.redisCommandsPerRequest),
+        1,
+      ),
     ];
   });
   const ratio = med(of('submit'), (r) => r.rps) / med(of('me'), (r) => r.rps);
@@ -444,6 +510,9 @@ function formatReport(
         'runs p99',
         '2xx / all',
         'CPU (share of one core)',
+        'API CPU ms/req',
+        'pg xacts/req',
+        'redis cmds/req',
       ],
       rows,
     ),
@@ -467,7 +536,12 @@ function formatReport(
 }
 
 function machine(): Record<string, unknown> {
-  return { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: round(totalmem() / 1024 ** 3, 1), node: process.version };
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    memGiB: round(totalmem() / 1024 ** 3, 1),
+    node: process.version,
+  };
 }
 
 main().then(
