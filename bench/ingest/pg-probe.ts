@@ -10,29 +10,32 @@
  *   unlogged   plain INSERT into an UNLOGGED copy of fact_rows with the same indexes (no WAL)
  *   noindex    plain INSERT into a logged copy without any index (no PK, no unique key, no file_id index)
  *   unnest     the upsert with unnest($1::date[], $2::text[], $3::jsonb[]) instead of one JSON document
+ *   copymerge  psql `\copy` of all rows (d, h, r) into an UNLOGGED staging table, then ONE
+ *              INSERT … SELECT FROM staging ON CONFLICT … (the set-based alternative; backend CPU = the merge only)
  *
- * For each: wall time at the client, CPU of the backend (/proc), WAL bytes. Then EXPLAIN (ANALYZE, BUFFERS,
+ * For each: wall time at the client, CPU of the backend (user/system) and its minor page faults (/proc), temp
+ * file bytes, WAL bytes. Then EXPLAIN (ANALYZE, BUFFERS,
  * WAL) of one upsert batch into the full table. The statement text is copied from
  * libs/sync-tasks/src/ingest/fact-rows.repository.ts (keep in step).
  *
  * env: BENCH_PROBE_ROWS (1000000), INGEST_BATCH_ROWS (5000), BENCH_PROBE_VARIANTS (comma list, default all).
  * Run: npm run -s bench:ingest:pg-probe
  */
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Client } from 'pg';
 import { openPostgres } from '@app/db';
 import type { Template } from '@app/sync-tasks';
 import { openRowSource } from '@app/sync-tasks/ingest/parsing';
 import { RowPreparer } from '@app/sync-tasks/ingest/row-preparer';
-import { SAMPLE_FILES, writeSampleFile } from '../../src/seed/sample-files';
+import { csvField, SAMPLE_FILES, writeSampleFile } from '../../src/seed/sample-files';
 import { SAMPLE_TEMPLATES } from '../../src/seed/sample-templates';
-import { createBenchDatabase, log, tempDir } from '../lib/bench-env';
+import { createBenchDatabase, log, runChecked, tempDir } from '../lib/bench-env';
 import { envInt, kilo, mb, round, table } from '../lib/stats';
 
 const ROWS = envInt(process.env, 'BENCH_PROBE_ROWS', 1_000_000);
 const BATCH = envInt(process.env, 'INGEST_BATCH_ROWS', 5_000);
-const ALL = ['parse', 'upsert', 'upsert2', 'insert', 'unlogged', 'noindex', 'unnest'] as const;
+const ALL = ['parse', 'upsert', 'upsert2', 'insert', 'unlogged', 'noindex', 'unnest', 'copymerge'] as const;
 type Variant = (typeof ALL)[number];
 const VARIANTS = (process.env.BENCH_PROBE_VARIANTS?.split(',') ?? [...ALL]) as Variant[];
 
@@ -74,6 +77,8 @@ async function main(): Promise<void> {
     await handle.close();
     await pg.connect();
     const batches = await prepareBatches(dir.path);
+    const stagingCsv = join(dir.path, 'staging.csv');
+    if (VARIANTS.includes('copymerge')) await writeStagingCsv(stagingCsv, batches);
     const jsonBatches = batches.map((b) => JSON.stringify(b));
     log(
       `${batches.length} batches of ≤ ${BATCH} rows, ${mb(jsonBatches.reduce((n, j) => n + Buffer.byteLength(j), 0))} MB of JSON`,
@@ -83,20 +88,28 @@ async function main(): Promise<void> {
     const pid = (await pg.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
 
     const results: (string | number)[][] = [];
+    let explain: string[] = [];
+    let sizes = '';
     for (const variant of VARIANTS) {
       if (variant !== 'upsert2') await pg.query('TRUNCATE fact_rows, fact_rows_unlogged, fact_rows_noindex');
       await pg.query('CHECKPOINT');
       const lsn0 = (await pg.query<{ l: string }>('SELECT pg_current_wal_lsn()::text AS l')).rows[0].l;
+      const temp0 = await tempBytes(pg);
       const stat0 = procStat(pid);
       const started = process.hrtime.bigint();
       let inserted = 0;
-      for (let i = 0; i < batches.length; i++) {
-        const params = [1, ...SCOPE];
-        const r = await run(pg, variant, params, jsonBatches[i], batches[i]);
-        inserted += r;
+      if (variant === 'copymerge') inserted = await copyMerge(pg, db.name, stagingCsv);
+      else {
+        for (let i = 0; i < batches.length; i++) {
+          const params = [1, ...SCOPE];
+          const r = await run(pg, variant, params, jsonBatches[i], batches[i]);
+          inserted += r;
+        }
       }
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const stat1 = procStat(pid);
+      await new Promise((resolve) => setTimeout(resolve, 1_100)); // statistics reach pg_stat_database within 1 s
+      const temp = (await tempBytes(pg)) - temp0;
       const user = stat1.user - stat0.user;
       const system = stat1.system - stat0.system;
       const faults = stat1.minorFaults - stat0.minorFaults;
@@ -115,27 +128,17 @@ async function main(): Promise<void> {
         `${round(user, 1)} / ${round(system, 1)}`,
         round((cpu / rows) * 1e6, 1),
         round(faults / batches.length),
+        mb(temp),
         mb(Number(wal)),
         round(Number(wal) / rows),
         inserted,
       ]);
+      if (variant === 'upsert') ({ explain, sizes } = await explainFull(pg, batches[0]));
       log(
-        `${variant}: ${kilo(rows / seconds)} rows/s, ${round(seconds, 1)} s, backend CPU ${round(cpu, 1)} s, WAL ${mb(Number(wal))} MB`,
+        `${variant}: ${kilo(rows / seconds)} rows/s, ${round(seconds, 1)} s, backend CPU ${round(user, 1)} user + ${round(system, 1)} sys s, ${round(faults / batches.length)} minor faults/batch, temp files ${mb(temp)} MB, WAL ${mb(Number(wal))} MB`,
       );
     }
 
-    // One more batch into the full table, explained (rolled back).
-    await pg.query('BEGIN');
-    const explain = await pg.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS, WAL, TIMING) ${UPSERT}`, [
-      1,
-      ...SCOPE,
-      JSON.stringify(batches[0].map((r) => ({ ...r, h: `x${r.h.slice(1)}` }))),
-    ]);
-    await pg.query('ROLLBACK');
-    const size = await pg.query<{ rel: string; size: string }>(
-      `SELECT c.relname AS rel, pg_size_pretty(pg_total_relation_size(c.oid)) AS size FROM pg_class c
-        WHERE c.relname IN ('fact_rows', 'fact_rows_key_uq', 'fact_rows_file_idx', 'fact_rows_pkey')`,
-    );
     const settings = await pg.query<{ name: string; setting: string; unit: string | null }>(
       `SELECT name, setting, unit FROM pg_settings WHERE name IN ('shared_buffers', 'max_wal_size', 'synchronous_commit', 'wal_compression', 'full_page_writes', 'checkpoint_timeout')`,
     );
@@ -149,7 +152,10 @@ async function main(): Promise<void> {
             'rows/s',
             'seconds',
             'backend CPU s',
+            'user / sys s',
             'backend CPU µs/row',
+            'minor faults/batch',
+            'temp file MB',
             'WAL MB',
             'WAL B/row',
             'rows written',
@@ -157,11 +163,12 @@ async function main(): Promise<void> {
           results,
         ),
         '',
-        `relation sizes after the last variant: ${size.rows.map((r) => `${r.rel} ${r.size}`).join(', ')}`,
+        'WAL is measured cluster-wide (pg_current_wal_lsn): other databases writing at the same time add to it.',
+        `relation sizes after the all-insert upsert: ${sizes}`,
         `settings: ${settings.rows.map((s) => `${s.name}=${s.setting}${s.unit ? ` × ${s.unit}` : ''}`).join(', ')}`,
         '',
         'EXPLAIN (ANALYZE, BUFFERS, WAL) of one all-insert upsert batch into the full table:',
-        ...explain.rows.map((r) => `    ${r['QUERY PLAN']}`),
+        ...explain.map((line) => `    ${line}`),
       ].join('\n') + '\n',
     );
   } finally {
@@ -172,8 +179,29 @@ async function main(): Promise<void> {
   }
 }
 
+/** EXPLAIN (ANALYZE, BUFFERS, WAL) of one more all-insert batch into the now full table (rolled back). */
+async function explainFull(pg: Client, batch: FactRow[]): Promise<{ explain: string[]; sizes: string }> {
+  await pg.query('BEGIN');
+  const plan = await pg.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS, WAL, TIMING) ${UPSERT}`, [
+    1,
+    ...SCOPE,
+    JSON.stringify(batch.map((r) => ({ ...r, h: `x${r.h.slice(1)}` }))),
+  ]);
+  await pg.query('ROLLBACK');
+  const size = await pg.query<{ rel: string; size: string }>(
+    `SELECT c.relname AS rel, pg_size_pretty(pg_total_relation_size(c.oid)) AS size FROM pg_class c
+      WHERE c.relname IN ('fact_rows', 'fact_rows_key_uq', 'fact_rows_file_idx', 'fact_rows_pkey')`,
+  );
+  return {
+    explain: plan.rows.map((r) => r['QUERY PLAN']),
+    sizes: size.rows.map((r) => `${r.rel} ${r.size}`).join(', '),
+  };
+}
+
 async function run(pg: Client, variant: Variant, scope: unknown[], json: string, rows: FactRow[]): Promise<number> {
   switch (variant) {
+    case 'copymerge':
+      throw new Error('copymerge runs once for all rows (copyMerge), not per batch');
     case 'parse':
       return Number(
         (
@@ -204,6 +232,47 @@ async function run(pg: Client, variant: Variant, scope: unknown[], json: string,
   }
 }
 
+/** The prepared rows as CSV (d, h, r as JSON text) for COPY; an empty date is NULL. */
+async function writeStagingCsv(path: string, batches: FactRow[][]): Promise<void> {
+  const out = createWriteStream(path);
+  for (const batch of batches) {
+    const text = batch.map((r) => `${r.d ?? ''},${r.h},${csvField(JSON.stringify(r.r))}\n`).join('');
+    if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  }
+  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+}
+
+async function copyMerge(pg: Client, dbName: string, csv: string): Promise<number> {
+  await pg.query('CREATE UNLOGGED TABLE IF NOT EXISTS staging (d date, h text, r jsonb)');
+  await pg.query('TRUNCATE staging');
+  const copyStarted = process.hrtime.bigint();
+  await runChecked(
+    'psql',
+    [
+      '-h',
+      '127.0.0.1',
+      '-U',
+      'postgres',
+      '-d',
+      dbName,
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-c',
+      `\\copy staging FROM '${csv}' WITH (FORMAT csv)`,
+    ],
+    { timeoutMs: 10 * 60_000 },
+  );
+  const copySeconds = Number(process.hrtime.bigint() - copyStarted) / 1e9;
+  const mergeStarted = process.hrtime.bigint();
+  const { rows } = await pg.query<{ inserted: number }>(
+    UPSERT.replace('jsonb_to_recordset($7::jsonb) AS t(d date, h text, r jsonb)', 'staging AS t'),
+    [1, ...SCOPE],
+  );
+  const mergeSeconds = Number(process.hrtime.bigint() - mergeStarted) / 1e9;
+  log(`copymerge: \\copy into staging ${round(copySeconds, 1)} s, merge ${round(mergeSeconds, 1)} s`);
+  return rows[0].inserted;
+}
+
 /** The CSV's rows as the pipeline batches them (a key seen twice in a batch keeps its last version). */
 async function prepareBatches(dir: string): Promise<FactRow[][]> {
   const base = SAMPLE_FILES.find((s) => s.template.platform === 'tiktok' && s.template.dataDomain === 'orders');
@@ -228,6 +297,14 @@ async function prepareBatches(dir: string): Promise<FactRow[][]> {
   if (batch.size) batches.push([...batch.values()]);
   log(`prepared ${basename(path)}`);
   return batches;
+}
+
+/** Bytes this database has written to temporary files (e.g. a set-returning function's tuplestore over work_mem). */
+async function tempBytes(pg: Client): Promise<number> {
+  const { rows } = await pg.query<{ b: string }>(
+    'SELECT temp_bytes::text AS b FROM pg_stat_database WHERE datname = current_database()',
+  );
+  return Number(rows[0].b);
 }
 
 /** user and system CPU seconds and minor page faults of a process (Linux /proc). */

@@ -42,7 +42,7 @@ const RUNS = Math.max(1, envInt(env, 'BENCH_RUNS', 3));
 const SECONDS = Math.max(1, envInt(env, 'BENCH_SECONDS', 10));
 const MAX_REQUESTS = Math.max(100, envInt(env, 'BENCH_REQUESTS', 300_000));
 const CONCURRENCY = Math.max(1, envInt(env, 'BENCH_CONCURRENCY', 50));
-const MEM_TASKS = envInt(env, 'BENCH_MEM_TASKS', 10_000);
+const MEM_TASKS = Math.max(100, envInt(env, 'BENCH_MEM_TASKS', 10_000));
 const WARMUP = envInt(env, 'BENCH_WARMUP', 3_000);
 const PROFILE = env.BENCH_PROFILE === '1';
 const QUEUE = 'data-sync';
