@@ -1,15 +1,16 @@
 /**
  * The Node side of the ingest without the database, stage by stage, to see what each adds:
  *   source     — openRowSource(file).rows, iterated (the app's streaming reader: CSV tokenizer / XLSX reader)
- *   prepare    — + RowPreparer.prepare (type checks, record, row hash) and the per-batch dedup map
- *   serialize  — + the batch's JSON parameter and its UTF-8 encoding, as FactRowsRepository.upsert and pg do
+ *   prepare    — + RowPreparer.prepare (type checks, record JSON, row key) and the per-batch dedup map
+ *   serialize  — + the batch's COPY text and its UTF-8 encoding, as FactRowsRepository.upsert and pg do
  * Prints one `BENCH_RESULT {json}` line.  env: BENCH_FILE, BENCH_STAGE, BENCH_BATCH_ROWS (5000),
  * BENCH_CPU_PROFILE (path, optional).
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { basename } from 'node:path';
-import { openRowSource } from '@app/sync-tasks/ingest/parsing';
+import { openRowSource, rowKeyScope } from '@app/sync-tasks/ingest/parsing';
+import { copyText, FactRow } from '@app/sync-tasks/ingest/fact-rows.repository';
 import { RowPreparer } from '@app/sync-tasks/ingest/row-preparer';
 import type { Template } from '@app/sync-tasks';
 import { SAMPLE_TEMPLATES } from '../../src/seed/sample-templates';
@@ -48,13 +49,18 @@ async function main(): Promise<void> {
   const cpuBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
   const source = await openRowSource(path, format, { headerRow: sample.headerRow });
-  const preparer = new RowPreparer(source.headers, template, format === 'xlsx');
+  const preparer = new RowPreparer(
+    source.headers,
+    template,
+    format === 'xlsx',
+    rowKeyScope([platform, 'bench-shop', domain, '', 'daily']),
+  );
   let rows = 0;
   let jsonBytes = 0;
-  let batch = new Map<string, { d: string | null; h: string; r: Record<string, string> }>();
+  let batch = new Map<string, FactRow>();
   let inBatch = 0;
   const flush = (): void => {
-    if (stage === 'serialize') jsonBytes += Buffer.byteLength(JSON.stringify([...batch.values()]));
+    if (stage === 'serialize') jsonBytes += Buffer.byteLength(copyText([...batch.values()]));
     batch = new Map();
     inBatch = 0;
   };
@@ -62,7 +68,7 @@ async function main(): Promise<void> {
     rows++;
     if (stage === 'source') continue;
     const prepared = preparer.prepare(row.values);
-    if (prepared.ok) batch.set(prepared.hash, { d: prepared.date, h: prepared.hash, r: prepared.record });
+    if (prepared.ok) batch.set(prepared.key, { key: prepared.key, date: prepared.date, json: prepared.json });
     if (++inBatch >= batchRows) flush();
   }
   if (inBatch) flush();

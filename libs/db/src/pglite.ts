@@ -20,6 +20,7 @@ export async function openPglite(dir: string): Promise<DbHandle> {
     kind: 'pglite',
     db,
     rows: <T>(query: SQL) => rowsOf<T>(db, query),
+    bulkTransaction: (work) => db.transaction((tx) => work(tx, undefined)),
     migrate: () => migrate(drizzle(client, { schema }), { migrationsFolder: migrationsFolder() }),
     ping: async () => {
       await db.execute(PING);

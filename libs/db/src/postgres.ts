@@ -1,9 +1,12 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { SQL } from 'drizzle-orm';
-import { Pool } from 'pg';
+import { Pool, PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { DbSettings } from '@app/config';
-import { Database, DbHandle, migrationsFolder, PING, rowsOf } from './database';
+import { CopyIn, Database, DbHandle, migrationsFolder, PING, rowsOf } from './database';
 import * as schema from './schema';
 
 export function openPostgres(
@@ -25,10 +28,29 @@ export function openPostgres(
     kind: 'postgres',
     db,
     rows: <T>(query: SQL) => rowsOf<T>(db, query),
+    bulkTransaction: async (work) => {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        // A Drizzle instance over this one connection, so COPY runs inside the same transaction.
+        const own = drizzle(client, { schema }) as unknown as Database;
+        return await own.transaction((tx) => work(tx, copyOn(client)));
+      } catch (error) {
+        broken = error as Error;
+        throw error;
+      } finally {
+        // After an error mid-COPY the connection's state is unknown: drop it rather than reuse it.
+        client.release(broken);
+      }
+    },
     migrate: () => migrate(drizzle(pool, { schema }), { migrationsFolder: migrationsFolder() }),
     ping: async () => {
       await db.execute(PING);
     },
     close: () => pool.end(),
   };
+}
+
+function copyOn(client: PoolClient): CopyIn {
+  return (statement, text) => pipeline(Readable.from([text]), client.query(copyFrom(statement)));
 }

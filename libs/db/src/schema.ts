@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
+  customType,
   boolean,
   date,
   index,
@@ -15,6 +16,9 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+
+/** Binary column (Buffer in TypeScript). */
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
 
 const timestamps = {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -219,27 +223,25 @@ export const syncTasks = pgTable(
   ],
 );
 
-export const factRows = pgTable(
-  'fact_rows',
-  {
-    id: bigserial('id', { mode: 'number' }).primaryKey(),
-    fileId: integer('file_id').notNull(),
-    platform: text('platform').notNull(),
-    shopId: text('shop_id').notNull(),
-    dataDomain: text('data_domain').notNull(),
-    subDomain: text('sub_domain').notNull().default(''),
-    granularity: text('granularity').notNull(),
-    metricDate: date('metric_date'),
-    dataHash: text('data_hash').notNull(),
-    raw: jsonb('raw').$type<Record<string, string>>().notNull(),
-    ingestedAt: timestamp('ingested_at', { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-  },
-  (t) => [
-    uniqueIndex('fact_rows_key_uq').on(t.platform, t.shopId, t.dataDomain, t.subDomain, t.granularity, t.dataHash),
-    index('fact_rows_file_idx').on(t.fileId),
-  ],
-);
+/**
+ * One row of an ingested export. `row_key` is the dedup identity: the first 16 bytes of
+ * SHA-256 over the scope (platform, shop, domain, sub-domain, granularity) and the key fields'
+ * hash (libs/sync-tasks rowKey; migration 0001 derives it the same way in SQL). It is the only
+ * index on purpose: every index costs each ingested row a random B-tree insert.
+ */
+export const factRows = pgTable('fact_rows', {
+  rowKey: bytea('row_key').primaryKey(),
+  fileId: integer('file_id').notNull(),
+  platform: text('platform').notNull(),
+  shopId: text('shop_id').notNull(),
+  dataDomain: text('data_domain').notNull(),
+  subDomain: text('sub_domain').notNull().default(''),
+  granularity: text('granularity').notNull(),
+  metricDate: date('metric_date'),
+  raw: jsonb('raw').$type<Record<string, string>>().notNull(),
+  ingestedAt: timestamp('ingested_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
 
 export const quarantinedRows = pgTable(
   'quarantined_rows',

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { eq, sql } from 'drizzle-orm';
-import { DbHandle, InjectDb, quarantinedRows, rowsOf, Tx } from '@app/db';
+import { CopyIn, DbHandle, InjectDb, quarantinedRows, rowsOf, Tx } from '@app/db';
 
 export interface FactScope {
   fileId: number;
@@ -11,11 +11,11 @@ export interface FactScope {
   granularity: string;
 }
 
-/** One row to upsert: metric date, key hash, original record (as JSON text, built once). */
+/** One row to upsert: its key (32 hex digits), metric date, original record as JSON text. */
 export interface FactRow {
-  d: string | null;
-  h: string;
-  r: Record<string, string>;
+  key: string;
+  date: string | null;
+  json: string;
 }
 
 export interface QuarantineRow {
@@ -24,28 +24,49 @@ export interface QuarantineRow {
   r: unknown;
 }
 
+/** Per-connection staging table: emptied at every commit, never logged. */
+const ENSURE_STAGE = sql.raw(`DO $$ BEGIN
+  IF to_regclass('pg_temp.fact_rows_stage') IS NULL THEN
+    CREATE TEMP TABLE fact_rows_stage (k bytea NOT NULL, d date, r jsonb NOT NULL) ON COMMIT DELETE ROWS;
+  END IF;
+END $$`);
+
 @Injectable()
 export class FactRowsRepository {
   constructor(@InjectDb() private readonly handle: DbHandle) {}
 
-  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.handle.db.transaction(work);
+  /** A transaction whose upserts may COPY their rows (PostgreSQL) instead of sending them as JSON (PGlite). */
+  transaction<T>(work: (tx: Tx, copyIn: CopyIn | undefined) => Promise<T>): Promise<T> {
+    return this.handle.bulkTransaction(work);
   }
 
   /**
-   * Bulk upsert of one batch (keys unique within the batch) in a single statement: new keys
-   * are inserted, existing keys updated only when their content changed. The whole batch is
-   * one JSON parameter, unpacked server-side by jsonb_to_recordset.
+   * Bulk upsert of one batch (keys unique within the batch): the rows are staged (COPY, or one JSON
+   * parameter where COPY is not available), then one statement inserts new keys and updates existing
+   * keys whose content changed. Rows already stored as they are skip the insert path altogether.
    */
-  async upsert(tx: Tx, scope: FactScope, rows: FactRow[]): Promise<{ inserted: number; updated: number }> {
+  async upsert(
+    tx: Tx,
+    copyIn: CopyIn | undefined,
+    scope: FactScope,
+    rows: FactRow[],
+  ): Promise<{ inserted: number; updated: number }> {
     if (!rows.length) return { inserted: 0, updated: 0 };
+    await tx.execute(ENSURE_STAGE);
+    if (copyIn) await copyIn('COPY fact_rows_stage (k, d, r) FROM STDIN', copyText(rows));
+    else
+      await tx.execute(
+        sql`INSERT INTO fact_rows_stage (k, d, r)
+            SELECT decode(t.k, 'hex'), t.d, t.r FROM jsonb_to_recordset(${jsonArray(rows)}::jsonb) AS t(k text, d date, r jsonb)`,
+      );
     const [result] = await rowsOf<{ inserted: number; updated: number }>(
       tx,
       sql`WITH w AS (
-            INSERT INTO fact_rows (file_id, platform, shop_id, data_domain, sub_domain, granularity, metric_date, data_hash, raw)
-            SELECT ${scope.fileId}::int, ${scope.platform}, ${scope.shopId}, ${scope.dataDomain}, ${scope.subDomain}, ${scope.granularity}, t.d, t.h, t.r
-              FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS t(d date, h text, r jsonb)
-            ON CONFLICT (platform, shop_id, data_domain, sub_domain, granularity, data_hash) DO UPDATE
+            INSERT INTO fact_rows (row_key, file_id, platform, shop_id, data_domain, sub_domain, granularity, metric_date, raw)
+            SELECT s.k, ${scope.fileId}::int, ${scope.platform}, ${scope.shopId}, ${scope.dataDomain}, ${scope.subDomain}, ${scope.granularity}, s.d, s.r
+              FROM fact_rows_stage s
+             WHERE NOT EXISTS (SELECT 1 FROM fact_rows f WHERE f.row_key = s.k AND f.raw = s.r)
+            ON CONFLICT (row_key) DO UPDATE
               SET raw = excluded.raw, file_id = excluded.file_id, metric_date = excluded.metric_date, updated_at = now()
               WHERE fact_rows.raw IS DISTINCT FROM excluded.raw
             RETURNING (xmax = 0) AS ins
@@ -68,4 +89,21 @@ export class FactRowsRepository {
   async clearQuarantine(fileId: number): Promise<void> {
     await this.handle.db.delete(quarantinedRows).where(eq(quarantinedRows.fileId, fileId));
   }
+}
+
+/**
+ * COPY text format: tab-separated, `\N` for NULL, bytea as `\x…` (its backslash escaped). JSON text
+ * holds no raw tab or newline (JSON.stringify escapes them), so only backslashes need doubling.
+ */
+export function copyText(rows: FactRow[]): string {
+  let text = '';
+  for (const row of rows) {
+    const json = row.json.includes('\\') ? row.json.replace(/\\/g, '\\\\') : row.json;
+    text += `\\\\x${row.key}\t${row.date ?? '\\N'}\t${json}\n`;
+  }
+  return text;
+}
+
+function jsonArray(rows: FactRow[]): string {
+  return `[${rows.map((r) => `{"k":"${r.key}","d":${r.date ? `"${r.date}"` : 'null'},"r":${r.json}}`).join(',')}]`;
 }

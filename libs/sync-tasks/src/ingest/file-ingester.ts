@@ -7,7 +7,7 @@ import { TemplatesRepository } from '../templates/templates.repository';
 import { FactRow, FactRowsRepository, FactScope, QuarantineRow } from './fact-rows.repository';
 import { TasksRepository } from '../tasks/tasks.repository';
 import { FileBusyError, PermanentIngestError, TaskCancelledError } from './ingest-errors';
-import { compareHeaders, openRowSource, RowSource, UnreadableFileError } from './parsing';
+import { compareHeaders, openRowSource, RowSource, rowKeyScope, UnreadableFileError } from './parsing';
 import { RowPreparer } from './row-preparer';
 
 export interface IngestContext {
@@ -82,54 +82,66 @@ export class FileIngester {
           );
         }
       }
-      await this.writeBatches(file, source, new RowPreparer(source.headers, template, file.format === 'xlsx'), ctx);
+      const scope = scopeOf(file);
+      const preparer = new RowPreparer(
+        source.headers,
+        template,
+        file.format === 'xlsx',
+        rowKeyScope(scopeParts(scope)),
+      );
+      await this.writeBatches(file, scope, source, preparer, ctx);
     } finally {
       await source.close();
     }
   }
 
+  /**
+   * Streams the rows in batches. One batch commits while the next is read and prepared, so parsing
+   * and PostgreSQL overlap; never more than one commit is in flight, so checkpoints stay in order.
+   */
   private async writeBatches(
     file: CatalogFile,
+    scope: FactScope,
     source: RowSource,
     preparer: RowPreparer,
     ctx: IngestContext,
   ): Promise<void> {
-    const scope: FactScope = {
-      fileId: file.id,
-      platform: file.platform,
-      shopId: file.shopId,
-      dataDomain: file.dataDomain,
-      subDomain: file.subDomain,
-      granularity: file.granularity,
-    };
     const batchRows = this.config.worker.batchRows;
     let rowsDone = file.rowsTotal;
+    let inFlight: Promise<void> | undefined;
+    const flush = async (batch: Batch): Promise<void> => {
+      if (inFlight) await inFlight;
+      const fraction = fractionOf(source, file);
+      inFlight = this.commit(file, scope, batch, ctx).then(async (rows) => {
+        rowsDone += rows;
+        await ctx.onBatch(file, rowsDone, fraction);
+      });
+      inFlight.catch(() => undefined); // observed by the next flush or the final await
+    };
     let batch = new Batch();
     try {
       for await (const row of source.rows) {
         if (row.rowNumber <= file.checkpointRow) continue; // committed by an earlier attempt
         batch.add(row.rowNumber, preparer.prepare(row.values));
         if (batch.size >= batchRows) {
-          rowsDone += await this.commit(file, scope, batch, ctx);
+          await flush(batch);
           batch = new Batch();
-          await ctx.onBatch(file, rowsDone, fractionOf(source, file));
         }
       }
+      if (batch.size) await flush(batch);
+      await inFlight;
     } catch (error) {
+      await inFlight?.catch(() => undefined); // never leave a commit running behind a failure
       if (error instanceof UnreadableFileError) throw unreadable(file, error);
       throw error;
-    }
-    if (batch.size) {
-      rowsDone += await this.commit(file, scope, batch, ctx);
-      await ctx.onBatch(file, rowsDone, fractionOf(source, file));
     }
   }
 
   /** One transaction: facts, quarantine, counters and checkpoint commit together or not at all. */
   private async commit(file: CatalogFile, scope: FactScope, batch: Batch, ctx: IngestContext): Promise<number> {
     const facts = batch.facts();
-    await this.facts.transaction(async (tx) => {
-      const { inserted, updated } = await this.facts.upsert(tx, scope, facts);
+    await this.facts.transaction(async (tx, copyIn) => {
+      const { inserted, updated } = await this.facts.upsert(tx, copyIn, scope, facts);
       await this.facts.quarantine(tx, file.id, ctx.taskId, batch.quarantined);
       const counts: FileCounts = {
         rowsTotal: batch.size,
@@ -150,7 +162,7 @@ export class FileIngester {
 
 /** Rows of one batch; a key seen twice keeps its last version (one statement cannot update a row twice). */
 class Batch {
-  private readonly byHash = new Map<string, FactRow>();
+  private readonly byKey = new Map<string, FactRow>();
   readonly quarantined: QuarantineRow[] = [];
   size = 0;
   lastRow = 0;
@@ -158,13 +170,29 @@ class Batch {
   add(rowNumber: number, prepared: ReturnType<RowPreparer['prepare']>): void {
     this.size++;
     this.lastRow = rowNumber;
-    if (prepared.ok) this.byHash.set(prepared.hash, { d: prepared.date, h: prepared.hash, r: prepared.record });
+    if (prepared.ok) this.byKey.set(prepared.key, { key: prepared.key, date: prepared.date, json: prepared.json });
     else this.quarantined.push({ n: rowNumber, reason: prepared.reason, r: prepared.raw });
   }
 
   facts(): FactRow[] {
-    return [...this.byHash.values()];
+    return [...this.byKey.values()];
   }
+}
+
+function scopeOf(file: CatalogFile): FactScope {
+  return {
+    fileId: file.id,
+    platform: file.platform,
+    shopId: file.shopId,
+    dataDomain: file.dataDomain,
+    subDomain: file.subDomain,
+    granularity: file.granularity,
+  };
+}
+
+/** The columns a row key covers, in the order migration 0001 hashes them. */
+function scopeParts(scope: FactScope): string[] {
+  return [scope.platform, scope.shopId, scope.dataDomain, scope.subDomain, scope.granularity];
 }
 
 /** Share of the file consumed, from bytes read (XLSX: the first sheet's compressed part). */

@@ -1,30 +1,42 @@
 import { ColumnType } from '@app/db';
 import { Template } from '../templates/templates.repository';
-import { columnIndex, keyFields, metricDate, parseTyped, rowHash } from './parsing';
+import { columnIndex, keyFields, metricDate, parseTyped, rowHashOfValues, rowKey } from './parsing';
 
+/** A fact ready to write: its identity (hex), metric date and original record as JSON text. */
 export type PreparedRow =
-  | { ok: true; hash: string; date: string | null; record: Record<string, string> }
-  | { ok: false; reason: string; raw: unknown };
+  { ok: true; key: string; date: string | null; json: string } | { ok: false; reason: string; raw: unknown };
 
 /**
  * Turns a raw row into a fact: checks the column count and the types a template declares,
- * keeps the original record (headers as in the file) and hashes the dedup fields.
+ * keeps the original record (headers as in the file) and keys it by its scope and dedup fields.
  */
 export class RowPreparer {
   private readonly types: (ColumnType | undefined)[];
+  private readonly typed: boolean;
   private readonly dedupFields: string[] | null;
+  private readonly dedupIndex: number[];
+  private readonly lastIndex: Map<string, number>;
   private readonly dateIndex: number;
+  /** `"header":` per column, with the separating comma from the second on. */
+  private readonly memberPrefix: string[];
 
   constructor(
     private readonly headers: string[],
     template: Template | undefined,
     /** XLSX omits trailing empty cells; CSV rows must be complete. */
     private readonly padShortRows: boolean,
+    /** rowKeyScope() of the file: part of every row's identity. */
+    private readonly scope: string,
   ) {
     const typeOf = new Map(template?.columns.map((c) => [c.name, c.type]));
     this.types = headers.map((h) => typeOf.get(h));
+    this.typed = this.types.some((t) => t && t !== 'text');
     this.dedupFields = template ? template.dedupFields : null;
+    // A record keeps the last of duplicate headers; so do the JSON text and the key.
+    this.lastIndex = new Map(headers.map((h, i) => [h, i]));
+    this.dedupIndex = (this.dedupFields ?? []).map((f) => this.lastIndex.get(f) ?? -1);
     this.dateIndex = template?.dateField ? columnIndex(headers, [template.dateField])[0] : -1;
+    this.memberPrefix = headers.map((h, i) => `${i ? ',' : ''}${JSON.stringify(h)}:`);
   }
 
   prepare(values: string[]): PreparedRow {
@@ -32,21 +44,35 @@ export class RowPreparer {
     if (values.length !== headers.length && !(this.padShortRows && values.length < headers.length)) {
       return { ok: false, reason: `expected ${headers.length} columns, found ${values.length}`, raw: values };
     }
-    const record: Record<string, string> = {};
-    const problems: string[] = [];
-    for (let i = 0; i < headers.length; i++) {
-      const value = values[i] ?? '';
-      record[headers[i]] = value;
-      const type = this.types[i];
-      if (type && type !== 'text') {
-        const parsed = parseTyped(type, value);
-        if (!parsed.ok) problems.push(`${headers[i]}: ${parsed.reason}`);
-      }
-    }
-    if (problems.length) return { ok: false, reason: problems.join('; '), raw: record };
-    const fields = keyFields(headers, values, this.dedupFields);
-    if (!fields.length) return { ok: false, reason: 'row has no key values', raw: record };
+    const problems = this.typed ? this.typeProblems(values) : undefined;
+    if (problems) return { ok: false, reason: problems, raw: this.record(values) };
+    const fields = this.dedupFields ?? keyFields(headers, values, null);
+    if (!fields.length) return { ok: false, reason: 'row has no key values', raw: this.record(values) };
+    const index = this.dedupFields ? this.dedupIndex : fields.map((f) => this.lastIndex.get(f) ?? -1);
     const date = this.dateIndex >= 0 ? metricDate(values[this.dateIndex]) : null;
-    return { ok: true, hash: rowHash(record, fields), date, record };
+    return { ok: true, key: rowKey(this.scope, rowHashOfValues(values, fields, index)), date, json: this.json(values) };
+  }
+
+  private typeProblems(values: string[]): string | undefined {
+    let problems: string | undefined;
+    for (let i = 0; i < this.headers.length; i++) {
+      const type = this.types[i];
+      if (!type || type === 'text') continue;
+      const parsed = parseTyped(type, values[i] ?? '');
+      if (!parsed.ok) problems = `${problems ? `${problems}; ` : ''}${this.headers[i]}: ${parsed.reason}`;
+    }
+    return problems;
+  }
+
+  private json(values: string[]): string {
+    let json = '{';
+    for (let i = 0; i < this.memberPrefix.length; i++) json += this.memberPrefix[i] + JSON.stringify(values[i] ?? '');
+    return `${json}}`;
+  }
+
+  private record(values: string[]): Record<string, string> {
+    const record: Record<string, string> = {};
+    for (let i = 0; i < this.headers.length; i++) record[this.headers[i]] = values[i] ?? '';
+    return record;
   }
 }

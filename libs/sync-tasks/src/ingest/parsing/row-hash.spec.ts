@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { keyFields, normalizeValue, rowHash } from './row-hash';
+import { keyFields, normalizeValue, rowHash, rowHashOfValues, rowKey, rowKeyScope } from './row-hash';
 
 describe(rowHash.name, () => {
   const fields = ['订单ID', '子订单ID'];
@@ -63,5 +63,37 @@ describe(keyFields.name, () => {
 describe(normalizeValue.name, () => {
   it('trims and composes, keeping inner whitespace', () => {
     expect(normalizeValue('  a \t b\u0301 ')).toBe('a \t b\u0301'.normalize('NFC'));
+  });
+});
+
+describe(rowHashOfValues.name, () => {
+  it('equals rowHash over the record the values make, duplicate and missing columns included', () => {
+    const headers = ['订单ID', 'sku', '订单ID', '数量'];
+    const values = [' 1 ', 'A', '2', '5'];
+    const record: Record<string, string> = {};
+    headers.forEach((h, i) => (record[h] = values[i]));
+    const last = new Map(headers.map((h, i) => [h, i]));
+    for (const fields of [['订单ID', 'sku'], ['数量', '缺少'], keyFields(headers, values, null)]) {
+      const index = fields.map((f) => last.get(f) ?? -1);
+      expect(rowHashOfValues(values, fields, index)).toBe(rowHash(record, fields));
+    }
+  });
+});
+
+describe(rowKey.name, () => {
+  const scope = rowKeyScope(['tiktok', 'tt_1', 'orders', '', 'daily']);
+
+  it('is the first 16 bytes of SHA-256 over the separated scope and the key hash', () => {
+    const keyHash = rowHash({ a: '1' }, ['a']);
+    const expected = createHash('sha256')
+      .update(`tiktok\u001ftt_1\u001forders\u001f\u001fdaily\u001f${keyHash}`)
+      .digest('hex')
+      .slice(0, 32);
+    expect(rowKey(scope, keyHash)).toBe(expected);
+  });
+
+  it('differs between shops for the same row', () => {
+    const keyHash = rowHash({ a: '1' }, ['a']);
+    expect(rowKey(scope, keyHash)).not.toBe(rowKey(rowKeyScope(['tiktok', 'tt_2', 'orders', '', 'daily']), keyHash));
   });
 });

@@ -45,6 +45,33 @@ export function rowHash(record: Record<string, string>, fields: string[]): strin
   return sha256Hex(`${json}]`);
 }
 
+/**
+ * `rowHash` over a row's values without building its record: `valueIndex[i]` is the position of
+ * `fields[i]` in the row (its last occurrence, as in a record), or -1 for a missing field.
+ */
+export function rowHashOfValues(values: string[], fields: string[], valueIndex: number[]): string {
+  let json = '[';
+  for (let i = 0; i < fields.length; i++) {
+    const at = valueIndex[i];
+    const value = at >= 0 ? (values[at] ?? '') : '';
+    json += `${i ? ',' : ''}[${fieldJson(fields[i])},${JSON.stringify(normalizeValue(value))}]`;
+  }
+  return sha256Hex(`${json}]`);
+}
+
+/** The separator-terminated scope of a file's rows: platform, shop, domain, sub-domain, granularity. */
+export function rowKeyScope(parts: readonly string[]): string {
+  return parts.map((part) => `${part}\u001f`).join('');
+}
+
+/**
+ * A fact row's identity (hex, 16 bytes): SHA-256 over the scope and the key hash, truncated.
+ * Migration 0001 computes the same value in SQL from stored rows; change both together or never.
+ */
+export function rowKey(scope: string, keyHash: string): string {
+  return sha256Hex(scope + keyHash).slice(0, 32);
+}
+
 const fieldJsonCache = new Map<string, string>();
 /** Header names repeat across files; the bound only keeps a worker from growing without end. */
 const FIELD_CACHE_LIMIT = 10_000;
