@@ -18,7 +18,7 @@ interface Sql {
   close(): Promise<void>;
 }
 
-const OLD_ROWS = [
+const OLD_ROWS: { scope: string[]; record: Record<string, string>; fields: string[] }[] = [
   { scope: ['tiktok', 'tt_1', 'orders', '', 'daily'], record: { 订单号: 'SO1', 金额: '5' }, fields: ['订单号'] },
   { scope: ['tiktok', 'tt_2', 'orders', '', 'daily'], record: { 订单号: 'SO1', 金额: '7' }, fields: ['订单号'] },
   {

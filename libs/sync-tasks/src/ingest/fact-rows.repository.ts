@@ -24,8 +24,13 @@ export interface QuarantineRow {
   r: unknown;
 }
 
-/** Per-connection staging table: emptied at every commit, never logged. */
-const ENSURE_STAGE = sql.raw(`DO $$ BEGIN
+/**
+ * Per-connection staging table, emptied at every commit and never logged. JIT is off for the
+ * transaction: the merge's estimates (an unanalyzed temp table) cross jit_above_cost, and compiling
+ * it cost more than the statement itself, on every batch.
+ */
+const PREPARE_STAGE = sql.raw(`DO $$ BEGIN
+  PERFORM set_config('jit', 'off', true);
   IF to_regclass('pg_temp.fact_rows_stage') IS NULL THEN
     CREATE TEMP TABLE fact_rows_stage (k bytea NOT NULL, d date, r jsonb NOT NULL) ON COMMIT DELETE ROWS;
   END IF;
@@ -43,7 +48,9 @@ export class FactRowsRepository {
   /**
    * Bulk upsert of one batch (keys unique within the batch): the rows are staged (COPY, or one JSON
    * parameter where COPY is not available), then one statement inserts new keys and updates existing
-   * keys whose content changed. Rows already stored as they are skip the insert path altogether.
+   * keys whose content changed. Rows already stored as they are skip the insert path altogether: the
+   * filter is a scalar subquery on purpose, one primary-key probe per staged row, because the temp table
+   * has no statistics and a NOT EXISTS became a hash anti-join over all of fact_rows (a full scan per batch).
    */
   async upsert(
     tx: Tx,
@@ -52,7 +59,7 @@ export class FactRowsRepository {
     rows: FactRow[],
   ): Promise<{ inserted: number; updated: number }> {
     if (!rows.length) return { inserted: 0, updated: 0 };
-    await tx.execute(ENSURE_STAGE);
+    await tx.execute(PREPARE_STAGE);
     if (copyIn) await copyIn('COPY fact_rows_stage (k, d, r) FROM STDIN', copyText(rows));
     else
       await tx.execute(
@@ -65,7 +72,7 @@ export class FactRowsRepository {
             INSERT INTO fact_rows (row_key, file_id, platform, shop_id, data_domain, sub_domain, granularity, metric_date, raw)
             SELECT s.k, ${scope.fileId}::int, ${scope.platform}, ${scope.shopId}, ${scope.dataDomain}, ${scope.subDomain}, ${scope.granularity}, s.d, s.r
               FROM fact_rows_stage s
-             WHERE NOT EXISTS (SELECT 1 FROM fact_rows f WHERE f.row_key = s.k AND f.raw = s.r)
+             WHERE s.r IS DISTINCT FROM (SELECT f.raw FROM fact_rows f WHERE f.row_key = s.k)
             ON CONFLICT (row_key) DO UPDATE
               SET raw = excluded.raw, file_id = excluded.file_id, metric_date = excluded.metric_date, updated_at = now()
               WHERE fact_rows.raw IS DISTINCT FROM excluded.raw
