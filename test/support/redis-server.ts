@@ -35,6 +35,15 @@ export class ThrowawayRedis {
     await waitFor(() => this.answers(), 5_000, `redis-server on ${this.port} did not start`);
   }
 
+  /** SIGSTOP: the server keeps its connections open but answers nothing, as a hung Redis does. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** SIGKILL by default (a crash); SIGTERM for an orderly stop. */
   async stop(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const child = this.child;

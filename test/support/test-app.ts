@@ -10,6 +10,7 @@ import { configureApi } from '../../apps/api/src/configure-api';
 import {
   createTestDatabase,
   Driver,
+  RAISED_RATE_LIMITS,
   TEST_JWT_SECRET,
   TEST_REDIS_URL,
   tempDir,
@@ -33,6 +34,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Run the sync worker in the same process (as `npm start` does). */
   withWorker?: boolean;
+  /** Keep the design's rate limits (overridable through `env`) instead of raising them out of reach. */
+  designRateLimits?: boolean;
 }
 
 let userSeq = 0;
@@ -50,6 +53,7 @@ export async function createTestApp(options: TestAppOptions): Promise<TestApp> {
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: 'silent',
     SYNC_BACKOFF_MS: '200',
+    ...(options.designRateLimits ? {} : RAISED_RATE_LIMITS),
     ...options.env,
   });
   const db = await openDatabase(config.db);

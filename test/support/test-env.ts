@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { ENDPOINT_CLASSES, RATE_LIMIT_TIERS, rateLimitVariable } from '@app/config';
 
 /** The machine's services; CI starts them (see .ci/run). Override with TEST_PG_URL / TEST_REDIS_URL. */
 export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -64,3 +65,12 @@ export function tempDir(prefix = 'ds-test-'): { path: string; remove(): void } {
 export const uniquePrefix = (): string => `dstest-${randomUUID().slice(0, 8)}`;
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+
+/**
+ * Every app-level rate limit raised out of reach, for suites not about rate limiting (they fire
+ * hundreds of requests and log in many users from one address); the limiter still runs on every
+ * request. Rate-limit suites override single variables through `createTestApp({ env })`.
+ */
+export const RAISED_RATE_LIMITS: Record<string, string> = Object.fromEntries(
+  RATE_LIMIT_TIERS.flatMap((tier) => ENDPOINT_CLASSES.map((cls) => [rateLimitVariable(tier, cls), '1000000'])),
+);

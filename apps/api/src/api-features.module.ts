@@ -7,12 +7,14 @@ import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { createValidationPipe } from './common/validation.pipe';
 import { ComponentVersionsModule } from './component-versions/component-versions.module';
 import { DataSyncModule } from './data-sync/data-sync.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { TemplatesApiModule } from './templates/templates-api.module';
 
 /** Every HTTP feature of the API, with the global guards, validation and error body. */
 @Module({
   imports: [
     AuthModule.withGuards(),
+    RateLimitModule, // its guard runs after the JWT guard: callers are counted by user id
     AuthApiModule,
     AccountsModule,
     ComponentVersionsModule,

@@ -24,7 +24,16 @@ describe(loadConfig.name, () => {
     expect(config.auth).toMatchObject({ accessTtlSeconds: 900, refreshTtlSeconds: 604800, generatedSecret: true });
     expect(config.limits).toEqual({
       quota: { normal: 10, premium: 20, admin: 50 },
-      rateLimitEnabled: true,
+      rateLimit: {
+        enabled: true,
+        windowSeconds: 60,
+        perWindow: {
+          admin: { default: 200, data_sync: 100, auth: 20 },
+          premium: { default: 100, data_sync: 50, auth: 10 },
+          normal: { default: 60, data_sync: 30, auth: 5 },
+          anonymous: { default: 30, data_sync: 10, auth: 3 },
+        },
+      },
       uploadMaxBytes: 104857600,
       taskTimeoutMs: 1800000,
     });
@@ -79,6 +88,19 @@ describe(loadConfig.name, () => {
       RATE_LIMIT_ENABLED: 'false',
     });
     expect(config.auth).toMatchObject({ accessTtlSeconds: 7200, refreshTtlSeconds: 2592000, generatedSecret: false });
-    expect(config.limits.rateLimitEnabled).toBe(false);
+    expect(config.limits.rateLimit.enabled).toBe(false);
+  });
+
+  it('overrides one rate limit per tier and class, and refuses a limit below 1', () => {
+    const config = loadConfig('single', {
+      DATA_DIR: dataDir,
+      RATE_LIMIT_NORMAL_DATA_SYNC: '1000',
+      RATE_LIMIT_ANONYMOUS_AUTH: '7',
+    });
+    expect(config.limits.rateLimit.perWindow.normal).toEqual({ default: 60, data_sync: 1000, auth: 5 });
+    expect(config.limits.rateLimit.perWindow.anonymous.auth).toBe(7);
+    expect(() => loadConfig('single', { DATA_DIR: dataDir, RATE_LIMIT_PREMIUM_DEFAULT: '0' })).toThrow(
+      /RATE_LIMIT_PREMIUM_DEFAULT/,
+    );
   });
 });

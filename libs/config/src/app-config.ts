@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join, resolve } from 'node:path';
 import { durationToSeconds } from './duration';
 import { Env, envSchema } from './env.schema';
+import { RateLimitSettings, rateLimitSettings } from './rate-limit';
 
 export type Mode = 'single' | 'api' | 'worker' | 'cli';
 
@@ -39,7 +40,7 @@ export interface AuthSettings {
 }
 export interface LimitSettings {
   quota: { normal: number; premium: number; admin: number };
-  rateLimitEnabled: boolean;
+  rateLimit: RateLimitSettings;
   uploadMaxBytes: number;
   taskTimeoutMs: number;
 }
@@ -121,7 +122,7 @@ export function loadConfig(mode: Mode, source: NodeJS.ProcessEnv = process.env):
     },
     {
       quota: { normal: env.QUOTA_NORMAL, premium: env.QUOTA_PREMIUM, admin: env.QUOTA_ADMIN },
-      rateLimitEnabled: env.RATE_LIMIT_ENABLED,
+      rateLimit: rateLimitSettings(env),
       uploadMaxBytes: env.UPLOAD_MAX_BYTES,
       taskTimeoutMs: env.TASK_TIMEOUT_MS,
     },

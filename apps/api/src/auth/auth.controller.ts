@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthService, AuthUser, CurrentUser, Public } from '@app/auth';
+import { RateLimitClass } from '../rate-limit/rate-limit.decorators';
 import { LoginDto, MeDto, RefreshDto, TokenPairDto } from './dto/auth.dto';
 
 @ApiTags('auth')
@@ -10,6 +11,7 @@ export class AuthController {
 
   @Public()
   @Post('login')
+  @RateLimitClass('auth')
   @HttpCode(200)
   @ApiOkResponse({ type: TokenPairDto })
   login(@Body() body: LoginDto): Promise<TokenPairDto> {
@@ -18,6 +20,7 @@ export class AuthController {
 
   @Public()
   @Post('refresh')
+  @RateLimitClass('auth')
   @HttpCode(200)
   @ApiOkResponse({ type: TokenPairDto })
   refresh(@Body() body: RefreshDto): Promise<TokenPairDto> {

@@ -5,6 +5,7 @@ import { AuthUser, CurrentUser, Roles } from '@app/auth';
 import { CatalogService } from '@app/sync-tasks';
 import { IdPipe } from '../common/id.pipe';
 import { FileQueryDto, ScanDto } from './dto/data-sync.dto';
+import { RateLimitClass } from '../rate-limit/rate-limit.decorators';
 import { readUpload } from './multipart-upload';
 
 @ApiTags('data sync: file catalog')
@@ -31,6 +32,7 @@ export class CatalogController {
   }
 
   @Post('files')
+  @RateLimitClass('data_sync')
   @ApiConsumes('multipart/form-data')
   async upload(@Req() req: FastifyRequest, @CurrentUser() user: AuthUser) {
     const { stored, fileName, fields } = await readUpload(req, (stream) => this.catalog.storeUpload(stream));
@@ -38,6 +40,7 @@ export class CatalogController {
   }
 
   @Post('scan')
+  @RateLimitClass('data_sync')
   @Roles('admin')
   @HttpCode(200)
   scan(@Body() body: ScanDto) {

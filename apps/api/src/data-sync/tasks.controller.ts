@@ -4,6 +4,7 @@ import { AuthUser, CurrentUser, Roles } from '@app/auth';
 import { QuotaService } from '@app/quota';
 import { MAX_FILES_PER_TASK, TaskControlService, TaskSubmissionService, TasksService } from '@app/sync-tasks';
 import { BatchByIdsDto, BatchFilterDto, PriorityDto, SingleSyncDto, TaskQueryDto } from './dto/data-sync.dto';
+import { RateLimitClass } from '../rate-limit/rate-limit.decorators';
 import { IdempotencyKey } from './idempotency-key';
 import { scopeOf } from './task-scope';
 
@@ -26,6 +27,7 @@ export class TasksController {
   ) {}
 
   @Post('single')
+  @RateLimitClass('data_sync')
   @HttpCode(202)
   @ApiHeader(IDEMPOTENCY_HEADER)
   single(@Body() body: SingleSyncDto, @CurrentUser() user: AuthUser, @IdempotencyKey() key?: string) {
@@ -33,6 +35,7 @@ export class TasksController {
   }
 
   @Post('batch')
+  @RateLimitClass('data_sync')
   @HttpCode(202)
   @ApiHeader(IDEMPOTENCY_HEADER)
   batch(@Body() body: BatchFilterDto, @CurrentUser() user: AuthUser, @IdempotencyKey() key?: string) {
@@ -51,6 +54,7 @@ export class TasksController {
   }
 
   @Post('batch-by-ids')
+  @RateLimitClass('data_sync')
   @HttpCode(202)
   @ApiHeader(IDEMPOTENCY_HEADER)
   batchByIds(@Body() body: BatchByIdsDto, @CurrentUser() user: AuthUser, @IdempotencyKey() key?: string) {
@@ -58,6 +62,7 @@ export class TasksController {
   }
 
   @Post('batch-all')
+  @RateLimitClass('data_sync')
   @HttpCode(202)
   @Roles('admin')
   @ApiHeader(IDEMPOTENCY_HEADER)
@@ -81,17 +86,20 @@ export class TasksController {
   }
 
   @Delete('cancel-task/:taskId')
+  @RateLimitClass('data_sync')
   cancel(@Param('taskId', TASK_ID) taskId: string, @CurrentUser() user: AuthUser) {
     return this.control.cancel(taskId, scopeOf(user));
   }
 
   @Post('cancel-task/:taskId')
+  @RateLimitClass('data_sync')
   @HttpCode(200)
   cancelByPost(@Param('taskId', TASK_ID) taskId: string, @CurrentUser() user: AuthUser) {
     return this.control.cancel(taskId, scopeOf(user));
   }
 
   @Post('retry-task/:taskId')
+  @RateLimitClass('data_sync')
   @HttpCode(202)
   retry(@Param('taskId', TASK_ID) taskId: string, @CurrentUser() user: AuthUser) {
     return this.control.retry(taskId, scopeOf(user), user);

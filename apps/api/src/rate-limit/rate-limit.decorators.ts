@@ -1,0 +1,7 @@
+import { SetMetadata } from '@nestjs/common';
+import { EndpointClass } from '@app/config';
+
+export const RATE_LIMIT_CLASS = 'rate-limit:class';
+
+/** Counts a route against the `auth` or `data_sync` limits; every other route counts as `default`. */
+export const RateLimitClass = (cls: Exclude<EndpointClass, 'default'>) => SetMetadata(RATE_LIMIT_CLASS, cls);

@@ -1,0 +1,36 @@
+import { Env } from './env.schema';
+
+/** Who a request is counted as: the caller's role, or `anonymous` (counted per IP) without a token. */
+export const RATE_LIMIT_TIERS = ['admin', 'premium', 'normal', 'anonymous'] as const;
+export type RateLimitTier = (typeof RATE_LIMIT_TIERS)[number];
+
+/** Every route belongs to exactly one class: auth (login/refresh), data-sync writes, or default. */
+export const ENDPOINT_CLASSES = ['default', 'data_sync', 'auth'] as const;
+export type EndpointClass = (typeof ENDPOINT_CLASSES)[number];
+
+export type RateLimitTable = { readonly [T in RateLimitTier]: { readonly [C in EndpointClass]: number } };
+
+export interface RateLimitSettings {
+  enabled: boolean;
+  /** Fixed window length; the design's limits are per minute. */
+  windowSeconds: number;
+  /** Requests per window, by tier and class (env `RATE_LIMIT_<TIER>_<CLASS>`). */
+  perWindow: RateLimitTable;
+}
+
+/** The env variable that sets one cell of the table, e.g. `RATE_LIMIT_NORMAL_DATA_SYNC`. */
+export type RateLimitVariable = `RATE_LIMIT_${Uppercase<RateLimitTier>}_${Uppercase<EndpointClass>}`;
+
+export function rateLimitVariable(tier: RateLimitTier, cls: EndpointClass): RateLimitVariable {
+  return `RATE_LIMIT_${tier.toUpperCase()}_${cls.toUpperCase()}` as RateLimitVariable;
+}
+
+export function rateLimitSettings(env: Pick<Env, RateLimitVariable | 'RATE_LIMIT_ENABLED'>): RateLimitSettings {
+  const table = Object.fromEntries(
+    RATE_LIMIT_TIERS.map((tier) => [
+      tier,
+      Object.fromEntries(ENDPOINT_CLASSES.map((cls) => [cls, env[rateLimitVariable(tier, cls)]])),
+    ]),
+  ) as unknown as RateLimitTable;
+  return { enabled: env.RATE_LIMIT_ENABLED, windowSeconds: 60, perWindow: table };
+}
