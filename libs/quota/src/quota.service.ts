@@ -10,6 +10,11 @@ export interface QuotaOwner {
   role: Role;
 }
 
+export interface QuotaClaim {
+  owner: QuotaOwner;
+  taskId: string;
+}
+
 export interface QuotaUsage {
   queued: number;
   active: number;
@@ -62,6 +67,42 @@ export class QuotaService {
     }
   }
 
+  /**
+   * Reserves a slot for each claim in one Redis round trip, decided in order (atomic per user):
+   * `true` when admitted, the 429 error when refused. Undefined when Redis does not answer: the
+   * caller then admits each claim with `admitWithoutRedis`.
+   */
+  async reserveMany(claims: QuotaClaim[]): Promise<(true | DomainError)[] | undefined> {
+    let results: ReserveResult[];
+    try {
+      results = await this.store.reserveMany(
+        claims.map(({ owner, taskId }) => ({ userId: owner.id, taskId, limit: this.limitFor(owner.role) })),
+      );
+    } catch (error) {
+      this.logger.warn(`quota falls back to PostgreSQL (Redis: ${(error as Error).message})`);
+      return undefined;
+    }
+    // One count per refused user for the 429 bodies, however many of their claims were refused.
+    const refusals = new Map<number, Promise<DomainError>>();
+    return Promise.all(
+      results.map(async (result, i): Promise<true | DomainError> => {
+        if (result.admitted) return true;
+        const { owner } = claims[i];
+        let refusal = refusals.get(owner.id);
+        if (!refusal) {
+          refusal = this.exceeded(owner, this.limitFor(owner.role), result.inFlight);
+          refusals.set(owner.id, refusal);
+        }
+        return refusal;
+      }),
+    );
+  }
+
+  /** The PostgreSQL decision (per-user advisory lock and a count) for when Redis does not answer. */
+  admitWithoutRedis<T>(owner: QuotaOwner, insert: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.admitInPostgres(owner, this.limitFor(owner.role), insert);
+  }
+
   async release(userId: number, taskId: string): Promise<void> {
     try {
       await this.store.release(userId, taskId);
@@ -101,7 +142,7 @@ export class QuotaService {
     await this.store.ensureHeld(userId, taskIds);
   }
 
-  private admitInPostgres<T>(owner: QuotaOwner, limit: number, insert: (tx?: Tx) => Promise<T>): Promise<T> {
+  private admitInPostgres<T>(owner: QuotaOwner, limit: number, insert: (tx: Tx) => Promise<T>): Promise<T> {
     return this.handle.db.transaction(async (tx) => {
       await this.repo.lockUser(tx, owner.id);
       const { queued, active } = await this.repo.counts(owner.id, tx);

@@ -4,17 +4,37 @@ import { AppConfig } from '@app/config';
 import { InjectRedis } from '@app/redis';
 
 /**
- * Atomic reserve: a sorted set of the user's in-flight task ids (score = reservation time).
- * Admits the task only while the set holds fewer than `limit` ids; re-reserving an id
- * already held is a no-op success, so a retried request never takes two slots.
+ * Atomic reserve, for many tasks in one call: per task, a sorted set of its user's in-flight task ids
+ * (score = reservation time). Admits the task only while the set holds fewer than its limit ids;
+ * re-reserving an id already held is a no-op success, so a retried request never takes two slots.
+ * Tasks are decided in order and the script runs atomically, so one user's reservations never race.
+ * KEYS[i]: the quota set of task i; ARGV[1]: now; ARGV[2i], ARGV[2i+1]: task i's id and limit.
+ * Answers per task: the set's size after admitting it, or -1 - size when refused. (The keys span
+ * users, so this needs one Redis, not a cluster.)
  */
-const RESERVE = `
-local held = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if held then return redis.call('ZCARD', KEYS[1]) end
-local n = redis.call('ZCARD', KEYS[1])
-if n >= tonumber(ARGV[2]) then return -1 - n end
-redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
-return n + 1`;
+const RESERVE_MANY = `
+local out = {}
+for i = 1, #KEYS do
+  local key, id = KEYS[i], ARGV[2 * i]
+  if redis.call('ZSCORE', key, id) then
+    out[i] = redis.call('ZCARD', key)
+  else
+    local n = redis.call('ZCARD', key)
+    if n >= tonumber(ARGV[2 * i + 1]) then
+      out[i] = -1 - n
+    else
+      redis.call('ZADD', key, ARGV[1], id)
+      out[i] = n + 1
+    end
+  end
+end
+return out`;
+
+export interface ReserveRequest {
+  userId: number;
+  taskId: string;
+  limit: number;
+}
 
 export type ReserveResult = { admitted: true; inFlight: number } | { admitted: false; inFlight: number };
 
@@ -31,8 +51,20 @@ export class QuotaStore {
   }
 
   async reserve(userId: number, taskId: string, limit: number): Promise<ReserveResult> {
-    const n = Number(await this.redis.eval(RESERVE, 1, this.key(userId), taskId, String(limit), String(Date.now())));
-    return n < 0 ? { admitted: false, inFlight: -1 - n } : { admitted: true, inFlight: n };
+    const [result] = await this.reserveMany([{ userId, taskId, limit }]);
+    return result;
+  }
+
+  /** Reserves for many tasks (any users) in one round trip; one result per request, in order. */
+  async reserveMany(requests: ReserveRequest[]): Promise<ReserveResult[]> {
+    if (!requests.length) return [];
+    const args = [String(Date.now()), ...requests.flatMap((r) => [r.taskId, String(r.limit)])];
+    const keys = requests.map((r) => this.key(r.userId));
+    const answers = (await this.redis.eval(RESERVE_MANY, keys.length, ...keys, ...args)) as number[];
+    return answers.map((raw) => {
+      const n = Number(raw);
+      return n < 0 ? { admitted: false, inFlight: -1 - n } : { admitted: true, inFlight: n };
+    });
   }
 
   /** Idempotent: releasing twice (or a task never reserved) changes nothing. */

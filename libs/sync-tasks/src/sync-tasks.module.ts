@@ -9,6 +9,7 @@ import { SyncQueueModule } from './queue/sync-queue.module';
 import { OutboxRelay } from './tasks/outbox.relay';
 import { OverdueSweeper } from './tasks/overdue-sweeper';
 import { TaskControlService } from './tasks/task-control.service';
+import { SingleSubmitter } from './tasks/single-submitter';
 import { TaskSubmissionService } from './tasks/task-submission.service';
 import { TasksRepository } from './tasks/tasks.repository';
 import { TasksService } from './tasks/tasks.service';
@@ -23,6 +24,7 @@ import { TemplatesModule } from './templates/templates.module';
     TasksRepository,
     TasksService,
     TaskSubmissionService,
+    SingleSubmitter,
     TaskControlService,
     FactRowsRepository,
     FileIngester,

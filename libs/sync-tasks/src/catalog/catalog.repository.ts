@@ -77,6 +77,15 @@ export class CatalogRepository {
     return row;
   }
 
+  /** Names of the files that exist among `ids` (the submission path needs nothing more). */
+  async fileNames(ids: number[]): Promise<Map<number, string>> {
+    if (!ids.length) return new Map();
+    const rows = await this.handle.rows<{ id: number; file_name: string }>(
+      sql`select id, file_name from catalog_files where id = any(${sql.param(ids)}::int[])`,
+    );
+    return new Map(rows.map((r) => [r.id, r.file_name]));
+  }
+
   async findByIds(ids: number[]): Promise<CatalogFile[]> {
     if (!ids.length) return [];
     return this.handle.db.select().from(catalogFiles).where(inArray(catalogFiles.id, ids));

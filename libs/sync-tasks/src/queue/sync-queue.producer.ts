@@ -1,12 +1,17 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
-import { Queue } from 'bullmq';
+import { JobsOptions, Queue } from 'bullmq';
 import { AppConfig } from '@app/config';
 import { SYNC_QUEUE, SyncJob, SyncJobName, SyncJobPayloads, toBullPriority } from './sync-queue.constants';
 
 const ADD_TIMEOUT_MS = 2_000;
 
-/** The only caller of `queue.add`: job id = task id, priority mapping, retries and retention. */
+export interface TaskToEnqueue {
+  taskId: string;
+  priority: number;
+}
+
+/** The only caller of `queue.add`/`addBulk`: job id = task id, priority mapping, retries and retention. */
 @Injectable()
 export class SyncQueueProducer {
   private readonly logger = new Logger(SyncQueueProducer.name);
@@ -22,6 +27,31 @@ export class SyncQueueProducer {
   /** True when the job is in Redis; false when Redis did not answer (the outbox will retry). */
   async enqueueTask(taskId: string, priority: number): Promise<boolean> {
     return this.add(SyncJob.RunTask, { taskId }, taskId, priority);
+  }
+
+  /**
+   * Many tasks in one Redis round trip (a pipeline of BullMQ's add scripts). True when every job is in
+   * Redis; false when Redis did not answer, or answered with an error for any of them: the caller then
+   * leaves them all to the outbox, which re-adds each by its job id (a job already added stays one job).
+   */
+  async enqueueTasks(tasks: TaskToEnqueue[]): Promise<boolean> {
+    if (!tasks.length) return true;
+    try {
+      await withTimeout(
+        this.queue.addBulk(
+          tasks.map(({ taskId, priority }) => ({
+            name: SyncJob.RunTask,
+            data: { taskId } satisfies SyncJobPayloads[typeof SyncJob.RunTask],
+            opts: this.jobOptions(taskId, priority),
+          })),
+        ),
+        ADD_TIMEOUT_MS,
+      );
+      return true;
+    } catch (error) {
+      this.logger.warn(`enqueue of ${tasks.length} tasks deferred to the outbox: ${(error as Error).message}`);
+      return false;
+    }
   }
 
   async jobExists(taskId: string): Promise<boolean> {
@@ -67,24 +97,25 @@ export class SyncQueueProducer {
     jobId: string,
     priority: number,
   ): Promise<boolean> {
-    const { attempts, backoffMs } = this.config.worker;
     try {
-      await withTimeout(
-        this.queue.add(name, payload, {
-          jobId,
-          priority: toBullPriority(priority),
-          attempts,
-          backoff: { type: 'exponential', delay: backoffMs },
-          removeOnComplete: { age: 3_600, count: 1_000 },
-          removeOnFail: { age: 7 * 86_400, count: 5_000 },
-        }),
-        ADD_TIMEOUT_MS,
-      );
+      await withTimeout(this.queue.add(name, payload, this.jobOptions(jobId, priority)), ADD_TIMEOUT_MS);
       return true;
     } catch (error) {
       this.logger.warn(`enqueue of ${jobId} deferred to the outbox: ${(error as Error).message}`);
       return false;
     }
+  }
+
+  private jobOptions(jobId: string, priority: number): JobsOptions {
+    const { attempts, backoffMs } = this.config.worker;
+    return {
+      jobId,
+      priority: toBullPriority(priority),
+      attempts,
+      backoff: { type: 'exponential', delay: backoffMs },
+      removeOnComplete: { age: 3_600, count: 1_000 },
+      removeOnFail: { age: 7 * 86_400, count: 5_000 },
+    };
   }
 }
 

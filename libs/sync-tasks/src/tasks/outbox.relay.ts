@@ -70,13 +70,16 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.running = true;
     let enqueued = 0;
     try {
-      for (const task of await this.tasks.unenqueued(BATCH)) {
-        if (!(await this.producer.enqueueTask(task.id, task.priority))) break; // Redis still down
-        await this.tasks.markEnqueued(task.id);
-        await this.quota.hold(task.userId, [task.id]);
-        enqueued++;
-      }
-      if (enqueued) this.logger.log(`outbox: ${enqueued} accepted tasks enqueued`);
+      const tasks = await this.tasks.unenqueued(BATCH);
+      if (!tasks.length) return 0;
+      const jobs = tasks.map((t) => ({ taskId: t.id, priority: t.priority }));
+      if (!(await this.producer.enqueueTasks(jobs))) return 0; // Redis still down
+      await this.tasks.markEnqueued(tasks.map((t) => t.id));
+      const byUser = new Map<number, string[]>();
+      for (const t of tasks) byUser.set(t.userId, [...(byUser.get(t.userId) ?? []), t.id]);
+      for (const [userId, ids] of byUser) await this.quota.hold(userId, ids);
+      enqueued = tasks.length;
+      this.logger.log(`outbox: ${enqueued} accepted tasks enqueued`);
     } catch (error) {
       this.logger.warn(`outbox pass failed: ${(error as Error).message}`);
     } finally {

@@ -67,7 +67,7 @@ export class TaskControlService {
       return row;
     });
     await this.catalog.setStatus(requeued.fileIds, 'queued', ['pending', 'failed']);
-    if (await this.producer.enqueueTask(requeued.id, requeued.priority)) await this.tasks.markEnqueued(requeued.id);
+    if (await this.producer.enqueueTask(requeued.id, requeued.priority)) await this.tasks.markEnqueued([requeued.id]);
     return { task_id: requeued.id, status: 'queued', message: 'Queued again' };
   }
 

@@ -2,27 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@app/common';
 import { isUniqueViolation } from '@app/db';
-import { QuotaOwner, QuotaService } from '@app/quota';
+import { QuotaService } from '@app/quota';
 import { CatalogFile, CatalogRepository, PendingFilter } from '../catalog/catalog.repository';
 import { PRIORITY_DEFAULT } from '../queue/sync-queue.constants';
 import { SyncQueueProducer } from '../queue/sync-queue.producer';
+import { IdempotencyKeyTaken, SingleSubmitter } from './single-submitter';
+import { Submission, SubmittedSingle, SubmittedTask } from './submission';
 import { SyncTask, TasksRepository } from './tasks.repository';
 
-export interface Submission {
-  owner: QuotaOwner;
-  priority?: number;
-  idempotencyKey?: string;
-}
-
-export interface SubmittedTask {
-  task_id: string | null;
-  status: SyncTask['status'] | 'nothing_to_do';
-  total_files: number;
-  file_ids: number[];
-  enqueued: boolean;
-  /** True when an Idempotency-Key matched an earlier submission, which is returned instead. */
-  replayed: boolean;
-}
+export type { Submission, SubmittedSingle, SubmittedTask } from './submission';
 
 /** Largest batch one task may hold (batch-all takes the oldest this many pending files). */
 export const MAX_FILES_PER_TASK = 10_000;
@@ -38,14 +26,26 @@ export class TaskSubmissionService {
     private readonly catalog: CatalogRepository,
     private readonly producer: SyncQueueProducer,
     private readonly quota: QuotaService,
+    private readonly singles: SingleSubmitter,
   ) {}
 
-  async single(sub: Submission, fileId: number): Promise<SubmittedTask & { file_id: number; file_name: string }> {
+  /** The hot path: coalesced with concurrent single submissions (see SingleSubmitter). */
+  async single(sub: Submission, fileId: number): Promise<SubmittedSingle> {
     const replay = await this.replay(sub);
-    const file = await this.catalog.findById(fileId);
-    if (!file) throw DomainError.notFound('File', fileId);
-    const result = replay ?? (await this.submit(sub, 'single', [file], null));
-    return { ...result, file_id: file.id, file_name: file.fileName };
+    if (replay) {
+      const fileName = (await this.catalog.fileNames([fileId])).get(fileId);
+      if (fileName === undefined) throw DomainError.notFound('File', fileId);
+      return { ...replay, file_id: fileId, file_name: fileName };
+    }
+    try {
+      return await this.singles.submit(sub, fileId);
+    } catch (error) {
+      // Two requests raced with one Idempotency-Key: the loser returns the winner's task.
+      if (!(error instanceof IdempotencyKeyTaken)) throw error;
+      const winner = await this.replay(sub);
+      if (!winner) throw error;
+      return { ...winner, file_id: fileId, file_name: error.fileName };
+    }
   }
 
   async byIds(sub: Submission, fileIds: number[]): Promise<SubmittedTask & { missing_file_ids: number[] }> {
@@ -103,7 +103,7 @@ export class TaskSubmissionService {
     }
     await this.catalog.setStatus(fileIds, 'queued', ['pending', 'failed', 'ingested', 'partial', 'skipped']);
     const enqueued = await this.producer.enqueueTask(task.id, priority);
-    if (enqueued) await this.tasks.markEnqueued(task.id);
+    if (enqueued) await this.tasks.markEnqueued([task.id]);
     return {
       task_id: task.id,
       status: task.status,

@@ -7,6 +7,18 @@ import { TaskScope } from './task-scope';
 export type SyncTask = typeof syncTasks.$inferSelect;
 export type NewSyncTask = typeof syncTasks.$inferInsert;
 
+/** A single-file task to insert as queued. */
+export interface QueuedSingle {
+  id: string;
+  userId: number;
+  fileId: number;
+  priority: number;
+  idempotencyKey?: string;
+}
+
+/** File statuses a new task moves to `queued` (a file being processed keeps its status). */
+const REQUEUABLE_FILE_STATUSES = sql.raw(`'pending', 'failed', 'ingested', 'partial', 'skipped'`);
+
 @Injectable()
 export class TasksRepository {
   constructor(@InjectDb() private readonly handle: DbHandle) {}
@@ -14,6 +26,39 @@ export class TasksRepository {
   async insert(task: NewSyncTask, tx?: Tx): Promise<SyncTask> {
     const [row] = await (tx ?? this.handle.db).insert(syncTasks).values(task).returning();
     return row;
+  }
+
+  /**
+   * Inserts single-file tasks as queued and moves their files to `queued`, in one statement (one
+   * commit however many tasks). A task whose Idempotency-Key is already taken is skipped, not an
+   * error: the ids of the tasks inserted are returned and the caller resolves the others.
+   * `enqueuing`: enqueued_at is set now, before the enqueue that follows at once (saving a second
+   * commit); the caller clears it with `unmarkEnqueued` if that enqueue fails.
+   */
+  async insertQueuedSingles(tasks: QueuedSingle[], enqueuing: boolean, tx?: Tx): Promise<Set<string>> {
+    if (!tasks.length) return new Set();
+    const column = <T>(pick: (t: QueuedSingle) => T) => sql.param(tasks.map(pick));
+    const rows = await rowsOf<{ id: string }>(
+      tx ?? this.handle.db,
+      sql`with input as (
+            select * from unnest(${column((t) => t.id)}::uuid[], ${column((t) => t.userId)}::int[],
+                                 ${column((t) => t.fileId)}::int[], ${column((t) => t.priority)}::smallint[],
+                                 ${column((t) => t.idempotencyKey ?? null)}::text[])
+                       as i(id, user_id, file_id, priority, idempotency_key)
+          ), inserted as (
+            insert into sync_tasks (id, user_id, kind, file_ids, priority, status, idempotency_key, enqueued_at)
+            select id, user_id, 'single', jsonb_build_array(file_id), priority, 'queued', idempotency_key,
+                   ${enqueuing ? sql`now()` : sql`null`}
+              from input
+            on conflict do nothing
+            returning id, file_ids
+          ), files as (
+            update catalog_files set status = 'queued'
+             where id in (select (file_ids->>0)::int from inserted) and status in (${REQUEUABLE_FILE_STATUSES})
+          )
+          select id from inserted`,
+    );
+    return new Set(rows.map((r) => r.id));
   }
 
   async findByIdempotencyKey(userId: number, key: string): Promise<(SyncTask & { fresh: boolean }) | undefined> {
@@ -107,11 +152,17 @@ export class TasksRepository {
     return row;
   }
 
-  async markEnqueued(id: string): Promise<void> {
-    await this.handle.db
-      .update(syncTasks)
-      .set({ enqueuedAt: sql`now()` })
-      .where(eq(syncTasks.id, id));
+  async markEnqueued(ids: string[]): Promise<void> {
+    if (!ids.length) return;
+    await this.handle.rows(sql`update sync_tasks set enqueued_at = now() where id = any(${sql.param(ids)}::uuid[])`);
+  }
+
+  /** Their enqueue failed: back into the outbox (queued with enqueued_at null). */
+  async unmarkEnqueued(ids: string[]): Promise<void> {
+    if (!ids.length) return;
+    await this.handle.rows(
+      sql`update sync_tasks set enqueued_at = null where id = any(${sql.param(ids)}::uuid[]) and status = 'queued'`,
+    );
   }
 
   /** queued (or a redelivered active) → active, counting the attempt; false when finished or cancelled. */
