@@ -257,6 +257,41 @@ async function waitUntilAttempt(t: TestApp, taskId: string, attempt: number): Pr
   throw new Error(`task never reached attempt ${attempt}`);
 }
 
+describe('ingest on the embedded database (e2e, PGlite + Redis, worker in process)', () => {
+  const dir = tempDir('ds-ingest-lite-');
+  let t: TestApp;
+  let user: Session;
+
+  beforeAll(async () => {
+    t = await createTestApp({ driver: 'pglite', withWorker: true, env: { INGEST_BATCH_ROWS: '250' } });
+    await installSampleTemplates(t);
+    user = await t.login('normal');
+  });
+  afterAll(async () => {
+    await t?.close();
+    dir.remove();
+  });
+
+  it('COPYs CSV and XLSX rows in with exact counts, and a re-sync inserts nothing', async () => {
+    const csv = sampleSpec({ platform: 'shopee', domain: 'orders', format: 'csv' }, 600);
+    const csvSample = await writeSample(dir.path, csv);
+    const csvId = (await upload(t, user.token, csvSample.path, csvSample.meta).expect(201)).body.id as number;
+    const first = await syncFile(t, user.token, csvId);
+    expect(first.files[0]).toMatchObject({ status: 'ingested', rows_total: 600, inserted: 600, quarantined: 0 });
+
+    const xlsx = sampleSpec({ platform: 'tiktok', domain: 'analytics', format: 'xlsx' }, 300);
+    const xlsxSample = await writeSample(dir.path, xlsx);
+    const xlsxId = (await upload(t, user.token, xlsxSample.path, xlsxSample.meta).expect(201)).body.id as number;
+    const second = await syncFile(t, user.token, xlsxId);
+    expect(second.files[0]).toMatchObject({ status: 'ingested', rows_total: 300, inserted: 300 });
+
+    const again = await syncFile(t, user.token, csvId);
+    expect(again.files[0]).toMatchObject({ rows_total: 600, inserted: 0, updated: 0, unchanged: 600 });
+    expect((await t.db.rows<{ n: number }>(sqlCount('shopee', csv.shopId, 'orders')))[0].n).toBe(600);
+    expect((await t.db.rows<{ n: number }>(sqlCount('tiktok', xlsx.shopId, 'analytics')))[0].n).toBe(300);
+  });
+});
+
 const sqlCount = (platform: string, shopId: string, domain: string) =>
   sql`select count(*)::int as n from fact_rows where platform = ${platform} and shop_id = ${shopId} and data_domain = ${domain}`;
 const rawOf = (platform: string) => sql`select raw from fact_rows where platform = ${platform} limit 1`;

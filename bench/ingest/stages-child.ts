@@ -2,7 +2,7 @@
  * The Node side of the ingest without the database, stage by stage, to see what each adds:
  *   source     — openRowSource(file).rows, iterated (the app's streaming reader: CSV tokenizer / XLSX reader)
  *   prepare    — + RowPreparer.prepare (type checks, record JSON, row key) and the per-batch dedup map
- *   serialize  — + the batch's COPY text and its UTF-8 encoding, as FactRowsRepository.upsert and pg do
+ *   serialize  — + the batch's COPY lines, encoded and joined, as FileIngester does
  * Prints one `BENCH_RESULT {json}` line.  env: BENCH_FILE, BENCH_STAGE, BENCH_BATCH_ROWS (5000),
  * BENCH_CPU_PROFILE (path, optional).
  */
@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { basename } from 'node:path';
 import { openRowSource, rowKeyScope } from '@app/sync-tasks/ingest/parsing';
-import { copyText, FactRow } from '@app/sync-tasks/ingest/fact-rows.repository';
+import { copyLine } from '@app/sync-tasks/ingest/fact-rows.repository';
 import { RowPreparer } from '@app/sync-tasks/ingest/row-preparer';
 import type { Template } from '@app/sync-tasks';
 import { SAMPLE_TEMPLATES } from '../../src/seed/sample-templates';
@@ -57,10 +57,10 @@ async function main(): Promise<void> {
   );
   let rows = 0;
   let jsonBytes = 0;
-  let batch = new Map<string, FactRow>();
+  let batch = new Map<string, unknown>();
   let inBatch = 0;
   const flush = (): void => {
-    if (stage === 'serialize') jsonBytes += Buffer.byteLength(copyText([...batch.values()]));
+    if (stage === 'serialize') jsonBytes += Buffer.concat([...batch.values()] as Buffer[]).length;
     batch = new Map();
     inBatch = 0;
   };
@@ -68,7 +68,10 @@ async function main(): Promise<void> {
     rows++;
     if (stage === 'source') continue;
     const prepared = preparer.prepare(row.values);
-    if (prepared.ok) batch.set(prepared.key, { key: prepared.key, date: prepared.date, json: prepared.json });
+    if (prepared.ok) {
+      const kept = stage === 'serialize' ? Buffer.from(copyLine(prepared.key, prepared.date, prepared.json)) : prepared;
+      batch.set(prepared.key, kept);
+    }
     if (++inBatch >= batchRows) flush();
   }
   if (inBatch) flush();

@@ -10,19 +10,16 @@ export type Database = PgDatabase<PgQueryResultHKT, Schema>;
 /** A Drizzle transaction handle (or the database itself, which offers the same query API). */
 export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
 
-/** Streams text-format rows into a `COPY … FROM STDIN` statement on the transaction's connection. */
-export type CopyIn = (statement: string, text: string) => Promise<void>;
+/** Feeds text-format rows to a `COPY <table> (<columns>) FROM STDIN` statement inside the transaction. */
+export type CopyIn = (statement: string, data: Buffer) => Promise<void>;
 
 export interface DbHandle {
   readonly kind: 'postgres' | 'pglite';
   readonly db: Database;
   /** Rows of a raw SQL statement, whichever driver runs it. */
   rows<T>(query: SQL): Promise<T[]>;
-  /**
-   * A transaction for bulk writes: `copyIn` is defined where the driver can COPY on the transaction's
-   * own connection (node-postgres), undefined on PGlite.
-   */
-  bulkTransaction<T>(work: (tx: Tx, copyIn: CopyIn | undefined) => Promise<T>): Promise<T>;
+  /** A transaction for bulk writes, which may also COPY rows in on the transaction's own connection. */
+  bulkTransaction<T>(work: (tx: Tx, copyIn: CopyIn) => Promise<T>): Promise<T>;
   migrate(): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;

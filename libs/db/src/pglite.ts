@@ -4,7 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { SQL } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
-import { Database, DbHandle, migrationsFolder, PING, rowsOf } from './database';
+import { Database, DbHandle, migrationsFolder, PING, rowsOf, Tx } from './database';
 import * as schema from './schema';
 
 /**
@@ -20,7 +20,14 @@ export async function openPglite(dir: string): Promise<DbHandle> {
     kind: 'pglite',
     db,
     rows: <T>(query: SQL) => rowsOf<T>(db, query),
-    bulkTransaction: (work) => db.transaction((tx) => work(tx, undefined)),
+    bulkTransaction: (work) =>
+      client.transaction((ptx) => {
+        // Drizzle over PGlite's transaction object, so COPY (which PGlite reads from a blob) joins it.
+        const own = drizzle(ptx as unknown as PGlite, { schema }) as unknown as Tx;
+        return work(own, async (statement, data) => {
+          await ptx.query(statement.replace(/FROM STDIN$/, "FROM '/dev/blob'"), [], { blob: new Blob([data]) });
+        });
+      }),
     migrate: () => migrate(drizzle(client, { schema }), { migrationsFolder: migrationsFolder() }),
     ping: async () => {
       await db.execute(PING);

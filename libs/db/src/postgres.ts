@@ -52,5 +52,5 @@ export function openPostgres(
 }
 
 function copyOn(client: PoolClient): CopyIn {
-  return (statement, text) => pipeline(Readable.from([text]), client.query(copyFrom(statement)));
+  return (statement, data) => pipeline(Readable.from([data]), client.query(copyFrom(statement)));
 }

@@ -11,13 +11,6 @@ export interface FactScope {
   granularity: string;
 }
 
-/** One row to upsert: its key (32 hex digits), metric date, original record as JSON text. */
-export interface FactRow {
-  key: string;
-  date: string | null;
-  json: string;
-}
-
 export interface QuarantineRow {
   n: number;
   reason: string;
@@ -40,32 +33,26 @@ END $$`);
 export class FactRowsRepository {
   constructor(@InjectDb() private readonly handle: DbHandle) {}
 
-  /** A transaction whose upserts may COPY their rows (PostgreSQL) instead of sending them as JSON (PGlite). */
-  transaction<T>(work: (tx: Tx, copyIn: CopyIn | undefined) => Promise<T>): Promise<T> {
+  /** A transaction whose upserts COPY their rows in. */
+  transaction<T>(work: (tx: Tx, copyIn: CopyIn) => Promise<T>): Promise<T> {
     return this.handle.bulkTransaction(work);
   }
 
   /**
-   * Bulk upsert of one batch (keys unique within the batch): the rows are staged (COPY, or one JSON
-   * parameter where COPY is not available), then one statement inserts new keys and updates existing
-   * keys whose content changed. Rows already stored as they are skip the insert path altogether: the
+   * Bulk upsert of one batch (`copyLine`s, keys unique within the batch): the rows are COPYed into the
+   * staging table, then one statement inserts new keys and updates existing keys whose content changed. Rows already stored as they are skip the insert path altogether: the
    * filter is a scalar subquery on purpose, one primary-key probe per staged row, because the temp table
    * has no statistics and a NOT EXISTS became a hash anti-join over all of fact_rows (a full scan per batch).
    */
   async upsert(
     tx: Tx,
-    copyIn: CopyIn | undefined,
+    copyIn: CopyIn,
     scope: FactScope,
-    rows: FactRow[],
+    lines: Buffer,
   ): Promise<{ inserted: number; updated: number }> {
-    if (!rows.length) return { inserted: 0, updated: 0 };
+    if (!lines.length) return { inserted: 0, updated: 0 };
     await tx.execute(PREPARE_STAGE);
-    if (copyIn) await copyIn('COPY fact_rows_stage (k, d, r) FROM STDIN', copyText(rows));
-    else
-      await tx.execute(
-        sql`INSERT INTO fact_rows_stage (k, d, r)
-            SELECT decode(t.k, 'hex'), t.d, t.r FROM jsonb_to_recordset(${jsonArray(rows)}::jsonb) AS t(k text, d date, r jsonb)`,
-      );
+    await copyIn('COPY fact_rows_stage (k, d, r) FROM STDIN', lines);
     const [result] = await rowsOf<{ inserted: number; updated: number }>(
       tx,
       sql`WITH w AS (
@@ -99,18 +86,11 @@ export class FactRowsRepository {
 }
 
 /**
- * COPY text format: tab-separated, `\N` for NULL, bytea as `\x…` (its backslash escaped). JSON text
- * holds no raw tab or newline (JSON.stringify escapes them), so only backslashes need doubling.
+ * One fact as a line of COPY text: tab-separated, `\N` for a NULL date, the key as bytea hex (its
+ * backslash escaped). JSON text holds no raw tab or newline (JSON.stringify escapes them), so only
+ * backslashes need doubling.
  */
-export function copyText(rows: FactRow[]): string {
-  let text = '';
-  for (const row of rows) {
-    const json = row.json.includes('\\') ? row.json.replace(/\\/g, '\\\\') : row.json;
-    text += `\\\\x${row.key}\t${row.date ?? '\\N'}\t${json}\n`;
-  }
-  return text;
-}
-
-function jsonArray(rows: FactRow[]): string {
-  return `[${rows.map((r) => `{"k":"${r.key}","d":${r.date ? `"${r.date}"` : 'null'},"r":${r.json}}`).join(',')}]`;
+export function copyLine(key: string, date: string | null, json: string): string {
+  const escaped = json.includes('\\') ? json.replace(/\\/g, '\\\\') : json;
+  return `\\\\x${key}\t${date ?? '\\N'}\t${escaped}\n`;
 }

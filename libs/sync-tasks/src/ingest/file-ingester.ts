@@ -4,7 +4,7 @@ import { AppConfig } from '@app/config';
 import { FileResult } from '@app/db';
 import { CatalogFile, CatalogRepository, FileCounts } from '../catalog/catalog.repository';
 import { TemplatesRepository } from '../templates/templates.repository';
-import { FactRow, FactRowsRepository, FactScope, QuarantineRow } from './fact-rows.repository';
+import { copyLine, FactRowsRepository, FactScope, QuarantineRow } from './fact-rows.repository';
 import { TasksRepository } from '../tasks/tasks.repository';
 import { FileBusyError, PermanentIngestError, TaskCancelledError } from './ingest-errors';
 import { compareHeaders, openRowSource, RowSource, rowKeyScope, UnreadableFileError } from './parsing';
@@ -139,15 +139,15 @@ export class FileIngester {
 
   /** One transaction: facts, quarantine, counters and checkpoint commit together or not at all. */
   private async commit(file: CatalogFile, scope: FactScope, batch: Batch, ctx: IngestContext): Promise<number> {
-    const facts = batch.facts();
+    const lines = batch.copyData();
     await this.facts.transaction(async (tx, copyIn) => {
-      const { inserted, updated } = await this.facts.upsert(tx, copyIn, scope, facts);
+      const { inserted, updated } = await this.facts.upsert(tx, copyIn, scope, lines);
       await this.facts.quarantine(tx, file.id, ctx.taskId, batch.quarantined);
       const counts: FileCounts = {
         rowsTotal: batch.size,
         inserted,
         updated,
-        unchanged: facts.length - inserted - updated,
+        unchanged: batch.facts - inserted - updated,
         quarantined: batch.quarantined.length,
       };
       if (!(await this.catalog.recordBatch(tx, file.id, ctx.taskId, batch.lastRow, counts, this.leaseMs))) {
@@ -160,9 +160,14 @@ export class FileIngester {
   }
 }
 
-/** Rows of one batch; a key seen twice keeps its last version (one statement cannot update a row twice). */
+/**
+ * Rows of one batch, kept as encoded COPY lines: off the JS heap, so a batch waiting for its commit
+ * does not get promoted and collected by the old-generation GC. A key seen twice keeps its last
+ * version (one statement cannot update a row twice).
+ */
 class Batch {
-  private readonly byKey = new Map<string, FactRow>();
+  private readonly slotOf = new Map<string, number>();
+  private readonly lines: Buffer[] = [];
   readonly quarantined: QuarantineRow[] = [];
   size = 0;
   lastRow = 0;
@@ -170,12 +175,25 @@ class Batch {
   add(rowNumber: number, prepared: ReturnType<RowPreparer['prepare']>): void {
     this.size++;
     this.lastRow = rowNumber;
-    if (prepared.ok) this.byKey.set(prepared.key, { key: prepared.key, date: prepared.date, json: prepared.json });
-    else this.quarantined.push({ n: rowNumber, reason: prepared.reason, r: prepared.raw });
+    if (!prepared.ok) {
+      this.quarantined.push({ n: rowNumber, reason: prepared.reason, r: prepared.raw });
+      return;
+    }
+    const line = Buffer.from(copyLine(prepared.key, prepared.date, prepared.json));
+    const slot = this.slotOf.get(prepared.key);
+    if (slot === undefined) {
+      this.slotOf.set(prepared.key, this.lines.length);
+      this.lines.push(line);
+    } else this.lines[slot] = line;
   }
 
-  facts(): FactRow[] {
-    return [...this.byKey.values()];
+  /** Distinct facts in the batch. */
+  get facts(): number {
+    return this.lines.length;
+  }
+
+  copyData(): Buffer {
+    return Buffer.concat(this.lines);
   }
 }
 
