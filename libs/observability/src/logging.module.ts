@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
+import { hostname } from 'node:os';
 import { Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { stdSerializers } from 'pino';
 import { AppConfig } from '@app/config';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -15,29 +17,61 @@ export function requestIdFor(req: IncomingMessage, res?: ServerResponse): string
   return id;
 }
 
-/** JSON logs (pino) with the request id on every line logged while serving a request. */
+interface RawRequest {
+  id: string;
+  method?: string;
+  url?: string;
+  /** Set by the middleware layer, which rewrites `url` relative to its mount point. */
+  originalUrl?: string;
+}
+
+/** Pino's numeric value of a level name (silent above all). */
+const LEVELS: Record<string, number> = {
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+  silent: Infinity,
+};
+
+/**
+ * JSON logs (pino) with the request id on every line logged while serving a request.
+ * Kept cheap per request, since every request pays it: the service name is a base binding (not a
+ * child logger per request), serializers read the raw request (no intermediate copy of it; headers,
+ * hence tokens and cookies, are never logged, so nothing needs redacting), and the access line (logged
+ * at info) installs its response hooks only when the level lets it print: LOG_LEVEL=info (the default)
+ * keeps access logs, warn and above skip their per-request cost.
+ */
 @Module({
   imports: [
     LoggerModule.forRootAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        // Named wildcard (path-to-regexp 8 syntax); the default '*' triggers a legacy-route warning.
-        forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
-        pinoHttp: {
-          level: config.app.logLevel,
-          genReqId: requestIdFor,
-          customProps: () => ({ service: `data-sync-${config.app.mode}` }),
-          redact: ['req.headers.authorization', 'req.headers.cookie'],
-          autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health/') },
-          serializers: {
-            req: (req: { id: string; method: string; url: string }) => ({
-              id: req.id,
-              method: req.method,
-              url: req.url,
-            }),
+      useFactory: (config: AppConfig) => {
+        const accessLogs = LEVELS[config.app.logLevel] <= LEVELS.info;
+        return {
+          // Named wildcard (path-to-regexp 8 syntax); the default '*' triggers a legacy-route warning.
+          forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
+          pinoHttp: {
+            level: config.app.logLevel,
+            base: { pid: process.pid, hostname: hostname(), service: `data-sync-${config.app.mode}` },
+            genReqId: requestIdFor,
+            autoLogging: accessLogs
+              ? {
+                  ignore: (req: IncomingMessage & Pick<RawRequest, 'originalUrl'>) =>
+                    (req.originalUrl ?? req.url ?? '').startsWith('/health/'),
+                }
+              : false,
+            wrapSerializers: false,
+            serializers: {
+              req: (req: RawRequest) => ({ id: req.id, method: req.method, url: req.originalUrl ?? req.url }),
+              res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
+              err: stdSerializers.err,
+            },
           },
-        },
-      }),
+        };
+      },
     }),
   ],
 })
