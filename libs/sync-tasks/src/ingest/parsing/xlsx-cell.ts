@@ -25,6 +25,9 @@ export function cellText(value: CellValue): string {
  */
 export function numberText(n: number): string {
   if (!Number.isFinite(n)) return '';
+  const plain = String(n);
+  // At most 15 characters hold at most 15 significant digits: rounding to 15 would change nothing.
+  if (plain.length <= 15 && !plain.includes('e')) return plain;
   const rounded = Number(n.toPrecision(15));
   const text = String(rounded);
   if (!text.includes('e')) return text;
