@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { and, asc, eq, ilike, or, sql, SQL } from 'drizzle-orm';
-import { accounts, catalogFiles, DbHandle, InjectDb, isUniqueViolation } from '@app/db';
+import { accounts, catalogFiles, DbHandle, InjectDb, uniquely } from '@app/db';
 import { offsetOf, PageQuery } from '@app/common';
 
 export type Account = typeof accounts.$inferSelect;
@@ -43,13 +43,10 @@ export class AccountsRepository {
 
   /** Throws DuplicateAccountError when platform + shop id exists. */
   async insert(values: NewAccount): Promise<Account> {
-    try {
-      const [row] = await this.handle.db.insert(accounts).values(values).returning();
-      return row;
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new DuplicateAccountError();
-      throw error;
-    }
+    return uniquely(
+      async () => (await this.handle.db.insert(accounts).values(values).returning())[0],
+      () => new DuplicateAccountError(),
+    );
   }
 
   /** Inserts when absent; used by seeding. */
@@ -58,17 +55,17 @@ export class AccountsRepository {
   }
 
   async update(id: number, values: Partial<NewAccount>): Promise<Account | undefined> {
-    try {
-      const [row] = await this.handle.db
-        .update(accounts)
-        .set({ ...values, updatedAt: sql`now()` })
-        .where(eq(accounts.id, id))
-        .returning();
-      return row;
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new DuplicateAccountError();
-      throw error;
-    }
+    return uniquely(
+      async () => {
+        const [row] = await this.handle.db
+          .update(accounts)
+          .set({ ...values, updatedAt: sql`now()` })
+          .where(eq(accounts.id, id))
+          .returning();
+        return row;
+      },
+      () => new DuplicateAccountError(),
+    );
   }
 
   async delete(id: number): Promise<boolean> {

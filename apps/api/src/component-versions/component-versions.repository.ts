@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { and, asc, desc, eq, sql, SQL } from 'drizzle-orm';
-import { componentVersions, DbHandle, InjectDb, isUniqueViolation } from '@app/db';
+import { componentVersions, DbHandle, InjectDb, uniquely } from '@app/db';
 import { offsetOf, PageQuery } from '@app/common';
 
 export type ComponentVersion = typeof componentVersions.$inferSelect;
@@ -46,7 +46,10 @@ export class ComponentVersionsRepository {
   }
 
   async insert(values: NewComponentVersion): Promise<ComponentVersion> {
-    return this.uniquely(async () => (await this.handle.db.insert(componentVersions).values(values).returning())[0]);
+    return uniquely(
+      async () => (await this.handle.db.insert(componentVersions).values(values).returning())[0],
+      () => new DuplicateComponentVersionError(),
+    );
   }
 
   async insertIfAbsent(values: NewComponentVersion): Promise<void> {
@@ -54,14 +57,17 @@ export class ComponentVersionsRepository {
   }
 
   async update(id: number, values: Partial<NewComponentVersion>): Promise<ComponentVersion | undefined> {
-    return this.uniquely(async () => {
-      const [row] = await this.handle.db
-        .update(componentVersions)
-        .set({ ...values, updatedAt: sql`now()` })
-        .where(eq(componentVersions.id, id))
-        .returning();
-      return row;
-    });
+    return uniquely(
+      async () => {
+        const [row] = await this.handle.db
+          .update(componentVersions)
+          .set({ ...values, updatedAt: sql`now()` })
+          .where(eq(componentVersions.id, id))
+          .returning();
+        return row;
+      },
+      () => new DuplicateComponentVersionError(),
+    );
   }
 
   async delete(id: number): Promise<boolean> {
@@ -70,14 +76,5 @@ export class ComponentVersionsRepository {
       .where(eq(componentVersions.id, id))
       .returning({ id: componentVersions.id });
     return rows.length > 0;
-  }
-
-  private async uniquely<T>(write: () => Promise<T>): Promise<T> {
-    try {
-      return await write();
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new DuplicateComponentVersionError();
-      throw error;
-    }
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { and, asc, eq, sql } from 'drizzle-orm';
-import { DataDomain, DbHandle, Granularity, InjectDb, isUniqueViolation, templates } from '@app/db';
+import { DataDomain, DbHandle, Granularity, InjectDb, uniquely, templates } from '@app/db';
 
 export type Template = typeof templates.$inferSelect;
 export type NewTemplate = typeof templates.$inferInsert;
@@ -53,7 +53,10 @@ export class TemplatesRepository {
   }
 
   async insert(values: NewTemplate): Promise<Template> {
-    return this.uniquely(async () => (await this.handle.db.insert(templates).values(values).returning())[0]);
+    return uniquely(
+      async () => (await this.handle.db.insert(templates).values(values).returning())[0],
+      () => new DuplicateTemplateError(),
+    );
   }
 
   async insertIfAbsent(values: NewTemplate): Promise<void> {
@@ -61,27 +64,21 @@ export class TemplatesRepository {
   }
 
   async update(id: number, values: Partial<NewTemplate>): Promise<Template | undefined> {
-    return this.uniquely(async () => {
-      const [row] = await this.handle.db
-        .update(templates)
-        .set({ ...values, updatedAt: sql`now()` })
-        .where(eq(templates.id, id))
-        .returning();
-      return row;
-    });
+    return uniquely(
+      async () => {
+        const [row] = await this.handle.db
+          .update(templates)
+          .set({ ...values, updatedAt: sql`now()` })
+          .where(eq(templates.id, id))
+          .returning();
+        return row;
+      },
+      () => new DuplicateTemplateError(),
+    );
   }
 
   async delete(id: number): Promise<boolean> {
     const rows = await this.handle.db.delete(templates).where(eq(templates.id, id)).returning({ id: templates.id });
     return rows.length > 0;
-  }
-
-  private async uniquely<T>(write: () => Promise<T>): Promise<T> {
-    try {
-      return await write();
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new DuplicateTemplateError();
-      throw error;
-    }
   }
 }
