@@ -74,8 +74,9 @@ export class QuotaStore {
 
   /** Adds in-flight tasks missing from the set (e.g. accepted while Redis was down). */
   async ensureHeld(userId: number, taskIds: string[]): Promise<void> {
-    if (!taskIds.length) return;
-    await this.redis.zadd(this.key(userId), 'NX', ...taskIds.flatMap((id) => [String(Date.now()), id]));
+    for (const ids of chunks(taskIds)) {
+      await this.redis.zadd(this.key(userId), 'NX', ...ids.flatMap((id) => [String(Date.now()), id]));
+    }
   }
 
   /** Ids reserved before `olderThanMs` ago: candidates for repair (younger ones may still be mid-insert). */
@@ -84,7 +85,7 @@ export class QuotaStore {
   }
 
   async drop(userId: number, taskIds: string[]): Promise<void> {
-    if (taskIds.length) await this.redis.zrem(this.key(userId), ...taskIds);
+    for (const ids of chunks(taskIds)) await this.redis.zrem(this.key(userId), ...ids);
   }
 
   /** Users that have a quota set in Redis. */
@@ -98,4 +99,17 @@ export class QuotaStore {
     } while (cursor !== '0');
     return ids.filter((id) => Number.isInteger(id));
   }
+}
+
+/**
+ * Ids per ZADD/ZREM: a set as large as a raised quota allows (tens of thousands of ids in one command)
+ * would block Redis, and spreading that many arguments overflows the stack inside ioredis, which on the
+ * auto-pipelined client corrupts the pipeline the command was joining.
+ */
+const IDS_PER_COMMAND = 1_000;
+
+function chunks(ids: string[]): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < ids.length; i += IDS_PER_COMMAND) out.push(ids.slice(i, i + IDS_PER_COMMAND));
+  return out;
 }
