@@ -9,12 +9,13 @@
  *
  * env knobs: BENCH_RUNS (3), BENCH_SECONDS (10 per run), BENCH_REQUESTS (cap per run, 300000),
  * BENCH_CONCURRENCY (50), BENCH_MEM_TASKS (10000), BENCH_WARMUP (3000 per route), BENCH_SKIP_BUILD,
- * BENCH_PROFILE=1 (CPU profile of the API during one extra me and submit window), BENCH_OUT (JSON results).
+ * BENCH_PROFILE=1 (CPU profile of the API during one extra me and submit window; BENCH_PROFILE_DIR keeps the
+ * .cpuprofile files), BENCH_OUT (JSON results).
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import Redis from 'ioredis';
 import {
   BENCH_JWT_SECRET,
@@ -98,6 +99,12 @@ async function main(): Promise<void> {
     QUOTA_NORMAL: '1000000',
     QUOTA_PREMIUM: '1000000',
     QUOTA_ADMIN: '1000000',
+    // The app rate limiter stays on (it is part of the path measured) with limits it never reaches.
+    RATE_LIMIT_ENABLED: 'true',
+    RATE_LIMIT_ADMIN_DEFAULT: '1000000000',
+    RATE_LIMIT_ADMIN_DATA_SYNC: '1000000000',
+    RATE_LIMIT_ADMIN_AUTH: '1000000000',
+    RATE_LIMIT_ANONYMOUS_AUTH: '1000000000',
   };
   try {
     const cli = (...args: string[]) =>
@@ -210,6 +217,10 @@ async function startApi(baseEnv: NodeJS.ProcessEnv, extra: { flags?: string[]; e
   let output = '';
   child.stdout?.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-20_000)));
   child.stderr?.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-20_000)));
+  child.on('exit', (code, signal) => {
+    if (code !== 0 && signal !== 'SIGTERM' && signal !== 'SIGKILL')
+      log(`API exited (${code ?? signal}):\n${output.slice(-4_000)}`);
+  });
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
@@ -415,6 +426,10 @@ async function profileApi(
       const result = await runLoad({ ...opts, maxRequests: MAX_REQUESTS, durationMs: SECONDS * 1000 });
       const file = join(dir, `api-profile-${name.split(' ')[0]}-${sections.length}.cpuprofile`);
       await profilerCommand(api.child, { benchProfile: 'stop', path: file }, 'written');
+      if (env.BENCH_PROFILE_DIR) {
+        mkdirSync(env.BENCH_PROFILE_DIR, { recursive: true });
+        copyFileSync(file, join(env.BENCH_PROFILE_DIR, basename(file)));
+      }
       sections.push(
         [
           `## API CPU profile during ${name} (c=${CONCURRENCY}, ${kilo(result.rps)} req/s while profiled, statuses ${JSON.stringify(result.statuses)}${result.firstError ? `, first error ${result.firstError}` : ''})`,
