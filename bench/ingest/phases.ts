@@ -1,7 +1,6 @@
 /**
  * Phase timing of the ingest pipeline without touching its code: wraps prototype methods in this process
- * only. The pipeline is sequential (read → prepare → commit, awaited in turn), so
- * read ≈ total − prepare − commit − progress.
+ * only. A batch commits while the next is read and prepared, so the phases overlap in wall time.
  */
 import { CatalogRepository, TasksRepository } from '@app/sync-tasks';
 import { FactRowsRepository } from '@app/sync-tasks/ingest/fact-rows.repository';
@@ -9,18 +8,14 @@ import { FileIngester } from '@app/sync-tasks/ingest/file-ingester';
 import { RowPreparer } from '@app/sync-tasks/ingest/row-preparer';
 
 export interface PhaseTimes {
-  /** RowPreparer.prepare: type checks, record, row hash (sync CPU). */
+  /** RowPreparer.prepare: type checks, record JSON, row key (sync CPU). */
   prepareMs: number;
   prepareCalls: number;
   /** FileIngester.commit: the whole batch transaction (BEGIN … COMMIT), including the parts below. */
   commitMs: number;
   commits: number;
-  /** FactRowsRepository.upsert: JSON.stringify of the batch plus the statement round trip. */
+  /** FactRowsRepository.upsert: the staging COPY and the merge statement. */
   upsertMs: number;
-  /** JSON.stringify of the batch inside upsert (sync CPU). */
-  upsertStringifyMs: number;
-  /** Bytes of the JSON batch parameters (UTF-16 length). */
-  upsertJsonChars: number;
   recordBatchMs: number;
   /** TasksRepository.saveProgress (throttled to 1/s by the runner). */
   saveProgressMs: number;
@@ -37,8 +32,6 @@ export function installPhaseTimers(): { snapshot(): PhaseTimes } {
     commitMs: 0,
     commits: 0,
     upsertMs: 0,
-    upsertStringifyMs: 0,
-    upsertJsonChars: 0,
     recordBatchMs: 0,
     saveProgressMs: 0,
   };
@@ -59,34 +52,7 @@ export function installPhaseTimers(): { snapshot(): PhaseTimes } {
     t.commitMs += ms;
     t.commits++;
   });
-  wrap(
-    FactRowsRepository.prototype,
-    'upsert',
-    (original) =>
-      async function (this: unknown, ...args: unknown[]) {
-        const s = now();
-        // upsert builds its JSON parameter synchronously before its first await: time that part alone.
-        const stringify = JSON.stringify;
-        JSON.stringify = ((...a: Parameters<typeof JSON.stringify>) => {
-          const s2 = now();
-          const json = stringify(...a);
-          t.upsertStringifyMs += now() - s2;
-          t.upsertJsonChars += json?.length ?? 0;
-          return json;
-        }) as typeof JSON.stringify;
-        let pending: unknown;
-        try {
-          pending = original.apply(this, args);
-        } finally {
-          JSON.stringify = stringify;
-        }
-        try {
-          return await pending;
-        } finally {
-          t.upsertMs += now() - s;
-        }
-      },
-  );
+  wrapAsync(FactRowsRepository.prototype, 'upsert', (ms) => (t.upsertMs += ms));
   wrapAsync(CatalogRepository.prototype, 'recordBatch', (ms) => (t.recordBatchMs += ms));
   wrapAsync(TasksRepository.prototype, 'saveProgress', (ms) => (t.saveProgressMs += ms));
 
