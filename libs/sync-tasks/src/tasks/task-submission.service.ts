@@ -8,7 +8,7 @@ import { PRIORITY_DEFAULT } from '../queue/sync-queue.constants';
 import { SyncQueueProducer } from '../queue/sync-queue.producer';
 import { IdempotencyKeyTaken, SingleSubmitter } from './single-submitter';
 import { Submission, SubmittedSingle, SubmittedTask } from './submission';
-import { SyncTask, TasksRepository } from './tasks.repository';
+import { REQUEUABLE_FILE_STATUSES, SyncTask, TasksRepository } from './tasks.repository';
 
 export type { Submission, SubmittedSingle, SubmittedTask } from './submission';
 
@@ -101,7 +101,7 @@ export class TaskSubmissionService {
       if (winner) return winner;
       throw error;
     }
-    await this.catalog.setStatus(fileIds, 'queued', ['pending', 'failed', 'ingested', 'partial', 'skipped']);
+    await this.catalog.setStatus(fileIds, 'queued', REQUEUABLE_FILE_STATUSES);
     const enqueued = await this.producer.enqueueTask(task.id, priority);
     if (enqueued) await this.tasks.markEnqueued([task.id]);
     return {

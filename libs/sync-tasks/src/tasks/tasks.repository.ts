@@ -1,6 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { and, asc, desc, eq, isNull, sql, SQL } from 'drizzle-orm';
-import { DbHandle, FileResult, InjectDb, rowsOf, syncTasks, Role, TaskProgress, TaskStatus, Tx, users } from '@app/db';
+import {
+  DbHandle,
+  FileResult,
+  FileStatus,
+  InjectDb,
+  rowsOf,
+  syncTasks,
+  Role,
+  TaskProgress,
+  TaskStatus,
+  Tx,
+  users,
+} from '@app/db';
 import { offsetOf, PageQuery } from '@app/common';
 import { TaskScope } from './task-scope';
 
@@ -16,8 +28,8 @@ export interface QueuedSingle {
   idempotencyKey?: string;
 }
 
-/** File statuses a new task moves to `queued` (a file being processed keeps its status). */
-const REQUEUABLE_FILE_STATUSES = sql.raw(`'pending', 'failed', 'ingested', 'partial', 'skipped'`);
+/** File statuses a new task moves to `queued` (a file queued or being processed keeps its status). */
+export const REQUEUABLE_FILE_STATUSES: FileStatus[] = ['pending', 'failed', 'ingested', 'partial', 'skipped'];
 
 @Injectable()
 export class TasksRepository {
@@ -54,7 +66,7 @@ export class TasksRepository {
             returning id, file_ids
           ), files as (
             update catalog_files set status = 'queued'
-             where id in (select (file_ids->>0)::int from inserted) and status in (${REQUEUABLE_FILE_STATUSES})
+             where id in (select (file_ids->>0)::int from inserted) and status = any(${sql.param(REQUEUABLE_FILE_STATUSES)}::text[])
           )
           select id from inserted`,
     );
