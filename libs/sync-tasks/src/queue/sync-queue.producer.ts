@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { JobsOptions, Queue } from 'bullmq';
 import { AppConfig } from '@app/config';
-import { SYNC_QUEUE, SyncJob, SyncJobName, SyncJobPayloads, toBullPriority } from './sync-queue.constants';
+import { SYNC_QUEUE, SyncJob, SyncJobPayloads, toBullPriority } from './sync-queue.constants';
 
 const ADD_TIMEOUT_MS = 2_000;
 
@@ -11,7 +11,7 @@ export interface TaskToEnqueue {
   priority: number;
 }
 
-/** The only caller of `queue.add`/`addBulk`: job id = task id, priority mapping, retries and retention. */
+/** The only caller of `queue.addBulk` (no other adds): job id = task id, priority mapping, retries and retention. */
 @Injectable()
 export class SyncQueueProducer {
   private readonly logger = new Logger(SyncQueueProducer.name);
@@ -26,7 +26,7 @@ export class SyncQueueProducer {
 
   /** True when the job is in Redis; false when Redis did not answer (the outbox will retry). */
   async enqueueTask(taskId: string, priority: number): Promise<boolean> {
-    return this.add(SyncJob.RunTask, { taskId }, taskId, priority);
+    return this.enqueueTasks([{ taskId, priority }]);
   }
 
   /**
@@ -89,21 +89,6 @@ export class SyncQueueProducer {
       () => false, // locked by a worker: it is active
     );
     return removed;
-  }
-
-  private async add<N extends SyncJobName>(
-    name: N,
-    payload: SyncJobPayloads[N],
-    jobId: string,
-    priority: number,
-  ): Promise<boolean> {
-    try {
-      await withTimeout(this.queue.add(name, payload, this.jobOptions(jobId, priority)), ADD_TIMEOUT_MS);
-      return true;
-    } catch (error) {
-      this.logger.warn(`enqueue of ${jobId} deferred to the outbox: ${(error as Error).message}`);
-      return false;
-    }
   }
 
   private jobOptions(jobId: string, priority: number): JobsOptions {
