@@ -3,7 +3,7 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import { Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { stdSerializers } from 'pino';
+import { levels, stdSerializers } from 'pino';
 import { AppConfig } from '@app/config';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -25,17 +25,6 @@ interface RawRequest {
   originalUrl?: string;
 }
 
-/** Pino's numeric value of a level name (silent above all). */
-const LEVELS: Record<string, number> = {
-  trace: 10,
-  debug: 20,
-  info: 30,
-  warn: 40,
-  error: 50,
-  fatal: 60,
-  silent: Infinity,
-};
-
 /**
  * JSON logs (pino) with the request id on every line logged while serving a request.
  * Kept cheap per request, since every request pays it: the service name is a base binding (not a
@@ -49,7 +38,8 @@ const LEVELS: Record<string, number> = {
     LoggerModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => {
-        const accessLogs = LEVELS[config.app.logLevel] <= LEVELS.info;
+        // 'silent' has no numeric value: no access logs.
+        const accessLogs = (levels.values[config.app.logLevel] ?? Infinity) <= levels.values.info;
         return {
           // Named wildcard (path-to-regexp 8 syntax); the default '*' triggers a legacy-route warning.
           forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
