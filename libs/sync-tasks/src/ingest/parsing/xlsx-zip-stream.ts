@@ -13,7 +13,7 @@ const PLACEHOLDERS = new Map([
 ]);
 const READ_BYTES = 64 * 1024;
 
-type Part = ZipEntry | Buffer;
+type Part = Pick<ZipEntry, 'start' | 'end'> | Buffer;
 
 /**
  * The workbook's zip re-ordered for ExcelJS's streaming reader: prerequisites, then the first sheet (lowest
@@ -33,7 +33,7 @@ export function firstSheetZipStream(handle: FileHandle, directory: ZipDirectory)
     if (entry) parts.push(entry);
     else if (placeholder) parts.push(storedEntry(name, placeholder));
   }
-  parts.push(sheet, { name: '', start: directory.directoryStart, end: directory.size });
+  parts.push(sheet, { start: directory.directoryStart, end: directory.size });
   return Readable.from(partBytes(handle, parts), { objectMode: false });
 }
 
