@@ -1,4 +1,34 @@
-import { cellText, numberText } from './xlsx-cell';
+import {
+  cellText,
+  dateText,
+  isDateFormat,
+  isDateFormatId,
+  isPlainNumber,
+  numberText,
+  serialDateText,
+} from './xlsx-cell';
+
+/** ExcelJS's own helpers, the reference for what its reader made of number formats and date serials. */
+const exceljs = {
+  utils: jest.requireActual<{
+    isDateFmt(format: string | undefined): boolean;
+    excelToDate(serial: number, date1904: boolean): Date;
+  }>('exceljs/lib/utils/utils'),
+  numFmt: jest.requireActual<{ getDefaultFmtCode(id: number): string | undefined }>(
+    'exceljs/lib/xlsx/xform/style/numfmt-xform',
+  ),
+};
+
+/** Deterministic PRNG (mulberry32), so a failing case can be replayed. */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), state | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 describe(cellText.name, () => {
   it.each([
@@ -22,7 +52,7 @@ describe(cellText.name, () => {
     [{ error: '#N/A' as const }, '#N/A'],
     [{ text: 'link', hyperlink: 'https://example.com' }, 'link'],
   ])('shows %p as %p', (value, text) => {
-    expect(cellText(value)).toBe(text);
+    expect(cellText(value as Parameters<typeof cellText>[0])).toBe(text);
   });
 });
 
@@ -45,5 +75,105 @@ describe(numberText.name, () => {
       );
     }
     for (const n of samples) expect(numberText(n)).toBe(slow(n));
+  });
+});
+
+describe(isPlainNumber.name, () => {
+  const plain = (text: string): boolean => isPlainNumber(text, 0, text.length);
+
+  it('accepts only text that numberText(parseFloat(text)) leaves as it is', () => {
+    const next = random(7);
+    const texts = [
+      '0',
+      '-0',
+      '1',
+      '-1',
+      '0.5',
+      '-0.5',
+      '.5',
+      '5.',
+      '+1',
+      '01',
+      '1.50',
+      '1e5',
+      '1E-7',
+      '',
+      '-',
+      '1.2.3',
+    ];
+    texts.push('0.000001', '0.0000001', '-0.0000012', '123456789012345', '1234567890123456', '99999999999999.9');
+    for (let i = 0; i < 10_000; i++) {
+      const n = (next() - 0.5) * 10 ** Math.floor(next() * 30 - 12);
+      texts.push(
+        String(n),
+        n.toFixed(Math.floor(next() * 8)),
+        String(Math.round(n)),
+        n.toPrecision(1 + Math.floor(next() * 17)),
+      );
+    }
+    let accepted = 0;
+    for (const text of texts) {
+      if (!plain(text)) continue;
+      accepted++;
+      expect({ text, shown: numberText(parseFloat(text)) }).toEqual({ text, shown: text });
+    }
+    expect(accepted).toBeGreaterThan(texts.length / 4);
+  });
+
+  it('takes the usual cell values', () => {
+    expect(['12.5', '-3', '0.05', '1727381007777', '0.000001'].map(plain)).toEqual([true, true, true, true, true]);
+    expect(['-0', '1.50', '1e5', '0.0000001', '1234567890123456'].map(plain)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+  });
+});
+
+describe(isDateFormatId.name, () => {
+  it('tells built-in date formats as ExcelJS does, for every id', () => {
+    for (let id = 0; id < 300; id++) {
+      const code = exceljs.numFmt.getDefaultFmtCode(id);
+      expect({ id, date: isDateFormatId(id, new Map()) }).toEqual({
+        id,
+        date: id > 0 && exceljs.utils.isDateFmt(code),
+      });
+    }
+  });
+
+  it('tells custom formats as ExcelJS does, backslash escapes removed first', () => {
+    const formats = [
+      'yyyy-mm-dd',
+      '"¥"#,##0.00',
+      '[Red]0.00',
+      '0.0\\h',
+      '"y m d" 0',
+      '[$-409]mmmm d',
+      'General',
+      '@',
+      '0%',
+      'b',
+      '',
+    ];
+    for (const format of formats) {
+      const expected = exceljs.utils.isDateFmt(format.replace(/[\\](.)/g, '$1'));
+      expect({ format, date: isDateFormatId(200, new Map([[200, format]])) }).toEqual({ format, date: expected });
+      expect(isDateFormat(format)).toBe(exceljs.utils.isDateFmt(format));
+    }
+  });
+});
+
+describe(serialDateText.name, () => {
+  it('gives the text of the Date ExcelJS made of a serial, in both date systems', () => {
+    const next = random(11);
+    const serials = [0, 1, 59, 60, 61, 25569, 45000, 45000.5, 46329.999999, -1, 2958465.99999];
+    for (let i = 0; i < 5000; i++) serials.push(next() * 80000, Math.floor(next() * 80000));
+    for (const serial of serials) {
+      for (const date1904 of [false, true]) {
+        expect(serialDateText(serial, date1904)).toBe(dateText(exceljs.utils.excelToDate(serial, date1904)));
+      }
+    }
   });
 });

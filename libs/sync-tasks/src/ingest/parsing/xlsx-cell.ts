@@ -1,5 +1,12 @@
 import type { CellValue } from 'exceljs';
 
+/** Built-in number formats that are dates or times (ids 14–22 and 45–47; the locale-specific ones have no code). */
+const BUILTIN_DATE_FORMATS = new Set([14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47]);
+const DAY_MS = 24 * 3600 * 1000;
+/** Days from Excel's 1900 epoch (as Excel counts, 1900-02-29 included) to 1970-01-01. */
+const UNIX_EPOCH_SERIAL = 25569;
+const DATE1904_SHIFT = 1462;
+
 /** Cell text as the sheet shows it, for any value ExcelJS reads. */
 export function cellText(value: CellValue): string {
   if (value === null || value === undefined) return '';
@@ -34,7 +41,40 @@ export function numberText(n: number): string {
   return rounded.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 });
 }
 
-/** ExcelJS turns date-formatted cells into UTC dates holding the wall-clock time; rounded to the second. */
+/**
+ * Whether text[from, to) is already what numberText(parseFloat(…)) makes of it, so that the round trip can
+ * be skipped: plain decimal notation (optional '-', no leading zeros, no trailing fraction zeros), at most
+ * 15 characters (so at most 15 significant digits, which a double keeps exactly), not below 1e-6 (where
+ * String() switches to exponents), not '-0'.
+ */
+export function isPlainNumber(text: string, from: number, to: number): boolean {
+  const length = to - from;
+  if (length === 0 || length > 15) return false;
+  let i = from;
+  if (text.charCodeAt(i) === 45) i++; // '-'
+  const first = text.charCodeAt(i);
+  if (first < 48 || first > 57) return false;
+  const leadingZero = first === 48;
+  i++;
+  if (!leadingZero) while (i < to && isDigit(text.charCodeAt(i))) i++;
+  if (i === to) return !leadingZero || text.charCodeAt(from) !== 45; // '0' yes, '-0' no
+  if (text.charCodeAt(i) !== 46 || i + 1 === to) return false; // '.' and at least one digit
+  const fractionStart = ++i;
+  let firstNonZero = -1;
+  for (; i < to; i++) {
+    const code = text.charCodeAt(i);
+    if (!isDigit(code)) return false;
+    if (firstNonZero === -1 && code !== 48) firstNonZero = i;
+  }
+  if (text.charCodeAt(to - 1) === 48) return false; // a trailing zero
+  return !leadingZero || firstNonZero - fractionStart < 6;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+/** A date's UTC wall-clock time rounded to the second: 'YYYY-MM-DD', or 'YYYY-MM-DD HH:MM:SS' when not midnight. */
 export function dateText(date: Date): string {
   const time = date.getTime();
   if (Number.isNaN(time)) return '';
@@ -42,4 +82,29 @@ export function dateText(date: Date): string {
   const day = iso.slice(0, 10);
   const clock = iso.slice(11, 19);
   return clock === '00:00:00' ? day : `${day} ${clock}`;
+}
+
+/** A date cell's serial as ExcelJS turns it into a Date (utils.excelToDate, to the millisecond), as text. */
+export function serialDateText(serial: number, date1904: boolean): string {
+  return dateText(new Date(Math.round((serial - UNIX_EPOCH_SERIAL + (date1904 ? DATE1904_SHIFT : 0)) * DAY_MS)));
+}
+
+/**
+ * Whether a number format shows a date or time, as ExcelJS decides it (utils.isDateFmt): after dropping
+ * [bracketed] and "quoted" parts, any of y m d h M s b is left.
+ */
+export function isDateFormat(formatCode: string): boolean {
+  if (!formatCode) return false;
+  const bare = formatCode.replace(/\[[^\]]*]/g, '').replace(/"[^"]*"/g, '');
+  return /[ymdhMsb]/.test(bare);
+}
+
+/**
+ * Whether the format `numFmtId` is a date: a custom `<numFmt>` of styles.xml (its code unescaped as ExcelJS
+ * does) takes precedence over the built-in one. Id 0 (General) never is: ExcelJS skips it.
+ */
+export function isDateFormatId(numFmtId: number, customFormats: ReadonlyMap<number, string>): boolean {
+  if (!numFmtId) return false;
+  const custom = customFormats.get(numFmtId);
+  return custom ? isDateFormat(custom.replace(/[\\](.)/g, '$1')) : BUILTIN_DATE_FORMATS.has(numFmtId);
 }
