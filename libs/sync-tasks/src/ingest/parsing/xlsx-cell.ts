@@ -1,30 +1,9 @@
-import type { CellValue } from 'exceljs';
-
 /** Built-in number formats that are dates or times (ids 14–22 and 45–47; the locale-specific ones have no code). */
 const BUILTIN_DATE_FORMATS = new Set([14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47]);
 const DAY_MS = 24 * 3600 * 1000;
 /** Days from Excel's 1900 epoch (as Excel counts, 1900-02-29 included) to 1970-01-01. */
 const UNIX_EPOCH_SERIAL = 25569;
 const DATE1904_SHIFT = 1462;
-
-/** Cell text as the sheet shows it, for any value ExcelJS reads. */
-export function cellText(value: CellValue): string {
-  if (value === null || value === undefined) return '';
-  switch (typeof value) {
-    case 'string':
-      return value;
-    case 'number':
-      return numberText(value);
-    case 'boolean':
-      return value ? 'true' : 'false';
-  }
-  if (value instanceof Date) return dateText(value);
-  if ('richText' in value) return value.richText.map((run) => run.text ?? '').join('');
-  if ('formula' in value || 'sharedFormula' in value) return cellText(value.result);
-  if ('error' in value) return value.error;
-  if ('text' in value) return cellText(value.text);
-  return '';
-}
 
 /**
  * Excel keeps 15 significant digits, so rounding there drops binary noise (0.1 + 0.2) without losing data;
