@@ -1,6 +1,6 @@
 import { ColumnType } from '@app/db';
 import { Template } from '../templates/templates.repository';
-import { columnIndex, keyFields, metricDate, parseTyped, rowHashOfValues, rowKey } from './parsing';
+import { columnIndex, keyFields, metricDate, rowHashOfValues, rowKey, typeProblem } from './parsing';
 
 /** A fact ready to write: its identity (hex), metric date and original record as JSON text. */
 export type PreparedRow =
@@ -58,8 +58,8 @@ export class RowPreparer {
     for (let i = 0; i < this.headers.length; i++) {
       const type = this.types[i];
       if (!type || type === 'text') continue;
-      const parsed = parseTyped(type, values[i] ?? '');
-      if (!parsed.ok) problems = `${problems ? `${problems}; ` : ''}${this.headers[i]}: ${parsed.reason}`;
+      const problem = typeProblem(type, values[i] ?? '');
+      if (problem) problems = `${problems ? `${problems}; ` : ''}${this.headers[i]}: ${problem}`;
     }
     return problems;
   }

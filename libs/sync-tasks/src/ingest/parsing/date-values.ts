@@ -16,6 +16,7 @@ const COMPACT = /^(\d{4})(\d{2})(\d{2})$/;
 /** Five-digit Excel day serials (1954-10-03 to 2173-10-14); the fraction is the time of day. */
 const SERIAL = /^(\d{5})(\.\d+)?$/;
 const DAY_MS = 86_400_000;
+const ISO_DAY_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9];
 const EXCEL_EPOCH = Date.UTC(1899, 11, 30);
 
 /**
@@ -26,6 +27,7 @@ const EXCEL_EPOCH = Date.UTC(1899, 11, 30);
  */
 export function parseDateTime(raw: string): DateTimeParts | undefined {
   const text = raw.trim();
+  if (isIsoDay(text)) return checked(text.slice(0, 4), text.slice(5, 7), text.slice(8, 10), []);
   let match = YEAR_FIRST.exec(text);
   if (match) return checked(match[1], match[3], match[4], match.slice(5));
   match = DAY_FIRST.exec(text);
@@ -48,6 +50,16 @@ export function dateText({ year, month, day }: DateTimeParts): string {
 
 export function dateTimeText(parts: DateTimeParts): string {
   return `${dateText(parts)} ${pad(parts.hour)}:${pad(parts.minute)}:${pad(parts.second)}`;
+}
+
+/** 'YYYY-MM-DD' exactly, the most common form, told without a regex. */
+function isIsoDay(text: string): boolean {
+  if (text.length !== 10 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return false;
+  for (const i of ISO_DAY_DIGITS) {
+    const code = text.charCodeAt(i);
+    if (code < 48 || code > 57) return false;
+  }
+  return true;
 }
 
 function checked(year: string, month: string, day: string, time: (string | undefined)[]): DateTimeParts | undefined {

@@ -1,4 +1,4 @@
-import { metricDate, parseTyped } from './typed-values';
+import { metricDate, parseTyped, typeProblem } from './typed-values';
 
 const ok = (value: string | null) => ({ ok: true, value });
 
@@ -114,6 +114,58 @@ describe(parseTyped.name, () => {
     const result = parseTyped('number', 'x'.repeat(500));
     expect(result.ok).toBe(false);
     expect(!result.ok && result.reason.length).toBeLessThan(80);
+  });
+});
+
+describe(typeProblem.name, () => {
+  it("gives parseTyped's verdict for every type, fast paths included", () => {
+    const raws = [
+      '',
+      ' ',
+      '0',
+      '-0',
+      '12',
+      '-12',
+      '12.0',
+      '12.50',
+      '-0.5',
+      '.5',
+      '5.',
+      '-',
+      '1e3',
+      '1,234',
+      '¥12',
+      ' 12 ',
+      '12a',
+    ];
+    raws.push(
+      '2026-11-03',
+      '2026-02-30',
+      '0999-01-01',
+      '2026-1-3',
+      '2026-11-03 12:00:00',
+      '2026/11/03',
+      '20261103',
+      'x',
+    );
+    for (let i = 0; i < 2000; i++) {
+      raws.push(
+        String((Math.random() - 0.5) * 10 ** Math.floor(Math.random() * 8)),
+        String(Math.round(Math.random() * 1e6)),
+      );
+      const day = new Date(Date.UTC(1990, 0, 1) + Math.floor(Math.random() * 20_000) * 86_400_000);
+      raws.push(day.toISOString().slice(0, 10), `${day.toISOString().slice(0, 8)}${31 + (i % 5)}`);
+    }
+    for (const type of ['text', 'number', 'integer', 'date', 'datetime'] as const) {
+      for (const raw of raws) {
+        const parsed = parseTyped(type, raw);
+        expect({ type, raw, problem: typeProblem(type, raw) }).toEqual({
+          type,
+          raw,
+          problem: parsed.ok ? undefined : parsed.reason,
+        });
+      }
+    }
   });
 });
 
