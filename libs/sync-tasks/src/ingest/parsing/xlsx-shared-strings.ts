@@ -1,7 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { EntryReader, entryChunks } from './zip-entry';
 import type { ZipEntry } from './zip-directory';
-import { isNameEnd, xmlText } from './xml-text';
+import { isNameEnd, xmlText, xstringText } from './xml-text';
 
 const SLASH = 47;
 
@@ -16,7 +16,8 @@ export async function readSharedStrings(reader: EntryReader, entry: ZipEntry): P
 
 /**
  * Each `<si>`: the concatenation of its `<t>` texts (plain, or in rich-text runs `<r>`), phonetic `<rPh>`
- * runs left out, trimmed. An `<si>` without runs or text is null, as in ExcelJS (its cells count as empty).
+ * runs left out, `_xHHHH_` escapes decoded (see xstringText), trimmed. An `<si>` without runs or text is null,
+ * as in ExcelJS (its cells count as empty).
  */
 export class SharedStringsScanner {
   readonly strings: (string | null)[] = [];
@@ -73,7 +74,7 @@ export function stringItemText(xml: string, from: number, to: number): string | 
       // <t>
       const end = xml.indexOf('</t>', gt);
       if (end === -1 || end > to) break;
-      text += xmlText(xml.slice(gt + 1, end));
+      text += xstringText(xmlText(xml.slice(gt + 1, end)));
       lt = xml.indexOf('<', end + 4);
       continue;
     }

@@ -2,7 +2,7 @@ import type { SheetRow } from './row-source.types';
 import { UnreadableFileError } from './unreadable-file.error';
 import { isPlainNumber, numberText, serialDateText } from './xlsx-cell';
 import { stringItemText } from './xlsx-shared-strings';
-import { exceljsSecondDecode, isNameEnd, xmlText } from './xml-text';
+import { isNameEnd, xmlText, xstringText } from './xml-text';
 
 /** What a sheet's cells refer to, from the workbook's other parts. */
 export interface SheetContext {
@@ -19,10 +19,6 @@ const SHARED = 1; // 's'
 const STRING = 2; // 'str', 'inlineStr'
 const ERROR = 3; // 'e'
 const BOOLEAN = 4; // 'b'
-// Formula states.
-const NO_FORMULA = 0;
-const EMPTY_FORMULA = 1; // <f/> or <f …/>: a shared formula's followers
-const FORMULA = 2;
 
 // Character codes.
 const GT = 62;
@@ -40,9 +36,10 @@ const SHEET_DATA = '<sheetData';
 
 /**
  * Turns a worksheet's XML, chunk by chunk, into the rows ExcelJS's streaming reader gave (see cellText in
- * test/support/exceljs-xlsx-source.ts): cell texts by column position (gaps ''), trimmed, all-empty rows
- * left out. A scan with indexOf over the text, no XML parser and no per-cell objects; only the part of
- * the last row not yet complete is carried to the next chunk.
+ * test/support/exceljs-xlsx-source.ts) but where ExcelJS lost or changed what the sheet shows (see cellText
+ * below): cell texts by column position (gaps ''), trimmed, all-empty rows left out. A scan with indexOf over
+ * the text, no XML parser and no per-cell objects; only the part of the last row not yet complete is carried
+ * to the next chunk.
  */
 export class SheetScanner {
   private pending = '';
@@ -105,32 +102,31 @@ export class SheetScanner {
     const selfClosing = xml.charCodeAt(tagEnd - 1) === SLASH;
     const rowEnd = selfClosing ? tagEnd : xml.indexOf('</row>', tagEnd);
     if (rowEnd === -1) return -1;
-    // Row attributes: r (number; missing: the previous one's + 1) and s (a style its unstyled cells take).
+    // Row attribute r (missing: the previous row's + 1). Its s is not read: with customFormat="1" it styles the
+    // cells the row does not write; a written cell without s has style 0 (the schema's default for <c s>).
     let rowNumber = NaN;
-    let rowStyle = NaN;
     for (let i = start + 4; ;) {
       const name = attribute(xml, i, tagEnd);
       if (name === -1) break;
-      const code = attributeName(xml, name);
-      if (code === R) rowNumber = intValue(xml, valueStart, valueEnd);
-      else if (code === S && valueEnd > valueStart) rowStyle = intValue(xml, valueStart, valueEnd);
+      if (attributeName(xml, name) === R) rowNumber = intValue(xml, valueStart, valueEnd);
       i = valueEnd + 1;
     }
     if (Number.isNaN(rowNumber)) rowNumber = this.lastRow + 1;
     this.lastRow = rowNumber;
     if (selfClosing) return tagEnd + 1;
-    const values = this.cells(xml, tagEnd + 1, rowEnd, rowNumber, this.isDateStyle(rowStyle, false));
+    const values = this.cells(xml, tagEnd + 1, rowEnd, rowNumber);
     if (values) rows.push({ rowNumber, values });
     return rowEnd + 6;
   }
 
-  private isDateStyle(style: number, otherwise: boolean): boolean {
+  /** Whether cellXfs[style] shows a date; an unknown index does not. */
+  private isDateStyle(style: number): boolean {
     const { dateStyles } = this.context;
-    return style >= 0 && style < dateStyles.length ? dateStyles[style] : otherwise;
+    return style >= 0 && style < dateStyles.length && dateStyles[style];
   }
 
   /** Trimmed cell texts by column; undefined when all are empty. */
-  private cells(xml: string, from: number, rowEnd: number, rowNumber: number, rowDate: boolean): string[] | undefined {
+  private cells(xml: string, from: number, rowEnd: number, rowNumber: number): string[] | undefined {
     const values: string[] = [];
     let content = false;
     let column = 0;
@@ -141,9 +137,9 @@ export class SheetScanner {
       }
       const tagEnd = xml.indexOf('>', at);
       if (tagEnd === -1 || tagEnd > rowEnd) throw malformed(rowNumber, 'a cell tag not closed');
-      // Cell attributes: r (reference; missing: the next column), s (style), t (type).
+      // Cell attributes: r (reference; missing: the next column), s (style, 0 when missing), t (type).
       let ref = 0;
-      let style = NaN;
+      let style = 0;
       let type = NUMBER;
       for (let i = at + 2; ;) {
         const name = attribute(xml, i, tagEnd);
@@ -164,7 +160,7 @@ export class SheetScanner {
       let valueFrom = -1;
       let valueTo = -1;
       let inline: string | undefined;
-      let formula = NO_FORMULA;
+      let formula = false; // <f>, with formula text or without (<f/>: a shared formula's followers)
       let p = tagEnd + 1;
       for (;;) {
         const lt = xml.indexOf('<', p);
@@ -189,14 +185,8 @@ export class SheetScanner {
             p = valueTo + 4;
           }
         } else if (first === F && isNameEnd(xml.charCodeAt(lt + 2))) {
-          if (empty) {
-            formula = EMPTY_FORMULA;
-            p = gt + 1;
-          } else {
-            const end = closing(xml, '</f>', gt, rowEnd, rowNumber);
-            formula = end > gt + 1 ? FORMULA : EMPTY_FORMULA;
-            p = end + 4;
-          }
+          formula = true;
+          p = empty ? gt + 1 : closing(xml, '</f>', gt, rowEnd, rowNumber) + 4;
         } else if (first === I && xml.charCodeAt(lt + 2) === S && isNameEnd(xml.charCodeAt(lt + 3))) {
           valueFrom = -1;
           if (empty) {
@@ -212,8 +202,8 @@ export class SheetScanner {
         }
       }
       at = p;
-      if (valueFrom === -1 && inline === undefined && formula === NO_FORMULA) continue; // no value
-      const text = this.cellText(xml, valueFrom, valueTo, inline, type, formula, style, rowDate);
+      if (valueFrom === -1 && inline === undefined && !formula) continue; // no value
+      const text = this.cellText(xml, valueFrom, valueTo, inline, type, formula, style);
       if (text === undefined) continue;
       const index = column - 1;
       if (index < values.length) values[index] = text;
@@ -226,52 +216,47 @@ export class SheetScanner {
     return content ? values : undefined;
   }
 
-  /** The cell's text as today's ExcelJS path makes it, trimmed; undefined for a cell without a value. */
+  /**
+   * The cell's text, trimmed; undefined for a cell without a value. As the ExcelJS path made it, except where
+   * that lost or changed what the sheet shows:
+   * - a formula's cached result reads as a cell of the same type and style does: 0 as '0' (ExcelJS dropped a
+   *   falsy result of a cell with formula text), a boolean as 'true'/'false' (ExcelJS: parseFloat, '1'/''), an
+   *   error as its text (ExcelJS: ''), a date-styled number as a date (ExcelJS: never);
+   * - `str`/`inlineStr` text is decoded once (ExcelJS decoded entities a second time: '&amp;' read '&'), and
+   *   `_xHHHH_` escapes are decoded (see xstringText);
+   * - the style is the cell's own s, 0 when missing (ExcelJS gave cells without s or with s="0" the row's
+   *   style, and never dated style 0).
+   */
   private cellText(
     xml: string,
     valueFrom: number,
     valueTo: number,
     inline: string | undefined,
     type: number,
-    formula: number,
+    formula: boolean,
     style: number,
-    rowDate: boolean,
   ): string | undefined {
-    const hasValue = valueFrom !== -1 || inline !== undefined;
-    if (formula === NO_FORMULA && inline === undefined) {
+    if (!formula && inline === undefined) {
       // The common cases, without slicing and decoding the value first.
       if (type === SHARED) return this.context.sharedStrings[intValue(xml, valueFrom, valueTo)] ?? undefined;
-      if (
-        type === NUMBER &&
-        isPlainNumber(xml, valueFrom, valueTo) &&
-        !this.isDateStyle(style > 0 ? style : -1, rowDate)
-      ) {
+      if (type === NUMBER && isPlainNumber(xml, valueFrom, valueTo) && !this.isDateStyle(style)) {
         return xml.slice(valueFrom, valueTo);
       }
     }
-    const raw = inline ?? (hasValue ? xmlText(xml.slice(valueFrom, valueTo)) : '');
-    if (formula !== NO_FORMULA) {
-      // ExcelJS keeps a formula's cached result as a string (t="str") or parseFloat of it, never a date;
-      // and a formula cell (one with formula text) drops a falsy result: 0 reads as ''.
-      if (!hasValue) return '';
-      if (type === STRING) return exceljsSecondDecode(raw).trim();
-      const result = parseFloat(raw);
-      return formula === FORMULA && !result ? '' : numberText(result);
-    }
+    const raw = inline ?? (valueFrom !== -1 ? xmlText(xml.slice(valueFrom, valueTo)) : '');
+    if (formula && !raw.trim()) return ''; // not calculated yet (no <v>), or an empty result
     switch (type) {
       case SHARED:
         return this.context.sharedStrings[parseInt(raw, 10)] ?? undefined;
       case STRING:
-        return exceljsSecondDecode(raw).trim();
+        return inline ?? xstringText(raw).trim(); // stringItemText decoded and trimmed the inline text
       case ERROR:
         return raw.trim();
       case BOOLEAN:
         return parseInt(raw, 10) !== 0 ? 'true' : 'false';
       default: {
         const n = parseFloat(raw);
-        return this.isDateStyle(style > 0 ? style : -1, rowDate)
-          ? serialDateText(n, this.context.date1904)
-          : numberText(n);
+        return this.isDateStyle(style) ? serialDateText(n, this.context.date1904) : numberText(n);
       }
     }
   }

@@ -1,8 +1,6 @@
 const ENTITY = /&(?:(amp|lt|gt|quot|apos)|#(\d{1,7})|#x([0-9a-fA-F]{1,6}));/g;
 const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-/** What ExcelJS's stream reader decodes a second time in `str` and `inlineStr` cells (utils.xmlDecode). */
-const EXCELJS_SECOND_DECODE = /&([a-z]*);/g;
-
+const ESCAPE_LENGTH = 7; // _xHHHH_
 /**
  * Text or attribute value as an XML parser reports it: line ends normalised to \n, then the five named
  * entities and character references decoded. An unknown entity stays as written.
@@ -19,27 +17,46 @@ export function xmlText(raw: string): string {
 }
 
 /**
- * ExcelJS decodes `str` and `inlineStr` cell text once more after the XML parser did, so a cell showing
- * '&amp;' reads as '&'. Kept so that the rows read exactly as they did through ExcelJS.
+ * An ST_Xstring (a `<t>` of a shared or inline string, a `t="str"` value), already XML-decoded, as the sheet
+ * shows it: the format writes a character XML cannot carry as `_xHHHH_` (Excel: a carriage return as
+ * `_x000D_`) and a literal `_xHHHH_` with its underscore escaped (`_x005F_xHHHH_`). ExcelJS's stream reader
+ * left the escapes as written (its workbook reader decodes them). An escape stays as written when its
+ * character could not be stored: U+0000 (PostgreSQL text and jsonb refuse it), a surrogate without its pair.
  */
-export function exceljsSecondDecode(text: string): string {
-  if (text.indexOf('&') === -1) return text;
-  return text.replace(EXCELJS_SECOND_DECODE, (entity) => {
-    switch (entity) {
-      case '&lt;':
-        return '<';
-      case '&gt;':
-        return '>';
-      case '&amp;':
-        return '&';
-      case '&apos;':
-        return "'";
-      case '&quot;':
-        return '"';
-      default:
-        return entity;
+export function xstringText(text: string): string {
+  let at = text.indexOf('_x');
+  if (at === -1) return text;
+  let decoded = '';
+  let from = 0;
+  while (at !== -1) {
+    const code = escapedCode(text, at);
+    if (code === -1) {
+      at = text.indexOf('_x', at + 1);
+      continue;
     }
-  });
+    const low = code >= 0xd800 && code <= 0xdbff ? escapedCode(text, at + ESCAPE_LENGTH) : -1;
+    const paired = low >= 0xdc00 && low <= 0xdfff;
+    const length = paired ? 2 * ESCAPE_LENGTH : ESCAPE_LENGTH;
+    if (paired || (code !== 0 && (code < 0xd800 || code > 0xdfff))) {
+      decoded += text.slice(from, at) + String.fromCharCode(code) + (paired ? String.fromCharCode(low) : '');
+      from = at + length;
+    }
+    at = text.indexOf('_x', at + length);
+  }
+  return from ? decoded + text.slice(from) : text;
+}
+
+/** The UTF-16 code of the `_xHHHH_` escape at `at`, or -1 when there is none. */
+function escapedCode(text: string, at: number): number {
+  if (text.charCodeAt(at) !== 95 || text.charCodeAt(at + 1) !== 120 || text.charCodeAt(at + 6) !== 95) return -1;
+  let code = 0;
+  for (let i = at + 2; i < at + 6; i++) {
+    const c = text.charCodeAt(i);
+    const digit = c >= 48 && c <= 57 ? c - 48 : c >= 65 && c <= 70 ? c - 55 : c >= 97 && c <= 102 ? c - 87 : -1;
+    if (digit === -1) return -1;
+    code = code * 16 + digit;
+  }
+  return code;
 }
 
 /** The attributes of the tag whose name ends at `from` and which closes at `to` (its '>'), values decoded. */
