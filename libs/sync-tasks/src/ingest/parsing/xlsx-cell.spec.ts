@@ -1,5 +1,13 @@
 import { cellText } from '../../../../../test/support/exceljs-xlsx-source';
-import { dateText, isDateFormat, isDateFormatId, isPlainNumber, numberText, serialDateText } from './xlsx-cell';
+import {
+  dateText,
+  isDateFormat,
+  isDateFormatId,
+  isoDateText,
+  isPlainNumber,
+  numberText,
+  serialDateText,
+} from './xlsx-cell';
 
 /** ExcelJS's own helpers, the reference for what its reader made of number formats and date serials. */
 const exceljs = {
@@ -169,4 +177,30 @@ describe(serialDateText.name, () => {
       }
     }
   });
+});
+
+describe(isoDateText.name, () => {
+  it.each([
+    ['2026-11-03T10:00:00', '2026-11-03 10:00:00'],
+    ['2026-11-03', '2026-11-03'],
+    ['2026-11-03T00:00:00', '2026-11-03'],
+    ['2026-11-03 10:05', '2026-11-03 10:05:00'],
+    ['2026-11-03T10:00:00.4', '2026-11-03 10:00:00'],
+    ['2026-11-03T23:59:59.5', '2026-11-04'], // rounded to the second, as date serials are
+    ['2024-02-29T12:00:00,250', '2024-02-29 12:00:00'],
+    ['0050-01-02T03:04:05', '0050-01-02 03:04:05'],
+  ])('reads %s as %s', (iso, text) => {
+    expect(isoDateText(iso)).toBe(text);
+  });
+
+  it.each(['Z', '+08:00', '-0530', '+08'])('keeps the wall clock as written with the zone %s', (zone) => {
+    expect(isoDateText(`2026-11-03T01:30:00${zone}`)).toBe('2026-11-03 01:30:00');
+  });
+
+  it.each(['', '2026', '2026-11', '10:00:00', '2026-02-30', '2026-13-01', '2026-11-03T24:00:00', '2026-11-03T10:60'])(
+    'gives undefined for %p, which is not a calendar date with an optional time',
+    (text) => {
+      expect(isoDateText(text)).toBeUndefined();
+    },
+  );
 });

@@ -63,6 +63,29 @@ export function dateText(date: Date): string {
   return clock === '00:00:00' ? day : `${day} ${clock}`;
 }
 
+/** ISO 8601 as a `t="d"` cell holds it: a date, then optionally a time (T or a space) with a zone. */
+const ISO_DATE =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
+
+/**
+ * A `t="d"` cell's ISO 8601 text as dateText writes a date, to the second; undefined when it is not a calendar
+ * date with an optional clock time (a time alone included). The clock is taken as written and a zone (Z,
+ * +08:00) dropped, not applied: date serials carry no zone and CSV dates keep the written wall clock too, so
+ * an export reads the same day in either format.
+ */
+export function isoDateText(text: string): string | undefined {
+  const match = ISO_DATE.exec(text);
+  if (!match) return undefined;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map((part) => Number(part ?? 0));
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day); // not Date.UTC, which reads years 0–99 as 1900–1999
+  if (date.getUTCDate() !== day) return undefined; // 2026-02-30 rolled over
+  const milliseconds = match[7] ? Math.round(Number(`0.${match[7]}`) * 1000) : 0;
+  date.setUTCHours(hour, minute, second, milliseconds);
+  return dateText(date);
+}
+
 /** A date cell's serial as ExcelJS turns it into a Date (utils.excelToDate, to the millisecond), as text. */
 export function serialDateText(serial: number, date1904: boolean): string {
   return dateText(new Date(Math.round((serial - UNIX_EPOCH_SERIAL + (date1904 ? DATE1904_SHIFT : 0)) * DAY_MS)));

@@ -17,7 +17,9 @@ const ROWS =
   '<row r="6"><c r="B6"><f>A6*2</f><v>4</v></c><c r="C6" t="str"><f>X</f><v>a&lt;b</v></c></row>' +
   '<row r="7" s="1" customFormat="1"><c r="A7" t="b"><f>TRUE()</f><v>1</v></c><c r="B7" s="1"><f>TODAY()</f><v>46329</v></c>' +
   '<c r="C7"><f>B7-B7</f><v>0</v></c><c r="D7" t="e"><f>1/0</f><v>#DIV/0!</v></c>' +
-  '<c r="E7" t="str"><f>X</f><v>a_x000D_b &amp;amp;</v></c><c r="F7"><v>46329</v></c></row>';
+  '<c r="E7" t="str"><f>X</f><v>a_x000D_b &amp;amp;</v></c><c r="F7"><v>46329</v></c></row>' +
+  '<row r="8"><c r="A8" t="d"><v>2026-11-03T10:00:00Z</v></c><c r="B8" t="b"><v></v></c><c r="C8" t="b"><v>0</v></c>' +
+  '<c r="D8" t="d"><v> soon </v></c></row>';
 
 const EXPECTED: SheetRow[] = [
   { rowNumber: 1, values: ['zero', 'one 一', '', '😀 two'] },
@@ -25,6 +27,7 @@ const EXPECTED: SheetRow[] = [
   { rowNumber: 4, values: ['中文 & 😀', '#N/A'] },
   { rowNumber: 6, values: ['', '4', 'a<b'] },
   { rowNumber: 7, values: ['true', '2026-11-03', '0', '#DIV/0!', 'a\rb &amp;', '46329'] },
+  { rowNumber: 8, values: ['2026-11-03 10:00:00', '', 'false', 'soon'] },
 ];
 
 function sheet(rows: string): string {

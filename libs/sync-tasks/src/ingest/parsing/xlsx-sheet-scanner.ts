@@ -1,6 +1,6 @@
 import type { SheetRow } from './row-source.types';
 import { UnreadableFileError } from './unreadable-file.error';
-import { isPlainNumber, numberText, serialDateText } from './xlsx-cell';
+import { isoDateText, isPlainNumber, numberText, serialDateText } from './xlsx-cell';
 import { stringItemText } from './xlsx-shared-strings';
 import { isNameEnd, xmlText, xstringText } from './xml-text';
 
@@ -13,12 +13,13 @@ export interface SheetContext {
   date1904: boolean;
 }
 
-// Cell types (the `t` attribute), grouped as ExcelJS's stream reader treats them.
-const NUMBER = 0; // no t, 'n', 'd' or anything else: parseFloat, a date when the style says so
+// Cell types (the `t` attribute).
+const NUMBER = 0; // no t, 'n' or anything unknown: parseFloat, a date when the style says so
 const SHARED = 1; // 's'
 const STRING = 2; // 'str', 'inlineStr'
 const ERROR = 3; // 'e'
 const BOOLEAN = 4; // 'b'
+const DATE = 5; // 'd': ISO 8601 text
 
 // Character codes.
 const GT = 62;
@@ -225,7 +226,10 @@ export class SheetScanner {
    * - `str`/`inlineStr` text is decoded once (ExcelJS decoded entities a second time: '&amp;' read '&'), and
    *   `_xHHHH_` escapes are decoded (see xstringText);
    * - the style is the cell's own s, 0 when missing (ExcelJS gave cells without s or with s="0" the row's
-   *   style, and never dated style 0).
+   *   style, and never dated style 0);
+   * - a `t="d"` cell's ISO 8601 text reads as a date cell does (see isoDateText), or as written when it is not
+   *   a date (ExcelJS: parseFloat, '2026-11-03T10:00:00' read '2026');
+   * - a boolean without a value reads empty (ExcelJS: 'true').
    */
   private cellText(
     xml: string,
@@ -252,8 +256,14 @@ export class SheetScanner {
         return inline ?? xstringText(raw).trim(); // stringItemText decoded and trimmed the inline text
       case ERROR:
         return raw.trim();
-      case BOOLEAN:
-        return parseInt(raw, 10) !== 0 ? 'true' : 'false';
+      case BOOLEAN: {
+        const value = raw.trim();
+        return value && (parseInt(value, 10) !== 0 ? 'true' : 'false');
+      }
+      case DATE: {
+        const value = raw.trim();
+        return isoDateText(value) ?? value;
+      }
       default: {
         const n = parseFloat(raw);
         return this.isDateStyle(style) ? serialDateText(n, this.context.date1904) : numberText(n);
@@ -322,6 +332,7 @@ function typeOf(xml: string, from: number, to: number): number {
     if (first === S) return SHARED;
     if (first === 101) return ERROR; // e
     if (first === 98) return BOOLEAN; // b
+    if (first === 100) return DATE; // d
     return NUMBER;
   }
   if ((length === 3 && xml.startsWith('str', from)) || (length === 9 && xml.startsWith('inlineStr', from))) {

@@ -343,7 +343,22 @@ describe(openXlsxSheet.name, () => {
       [
         't="d", empty booleans and errors, missing shared strings, n with spaces',
         '<row r="1"><c r="A1" t="d"><v>2026-11-03T10:00:00</v></c><c r="B1" t="b"><v></v></c><c r="C1" t="b"><v/></c><c r="D1" t="e"><v></v></c><c r="E1" t="s"><v>99</v></c><c r="F1" t="s"><v></v></c><c r="G1" t="n"><v> 12 </v></c></row>',
-        [],
+        [
+          { cell: 'A1', exceljs: '2026', ours: '2026-11-03 10:00:00' }, // ExcelJS: parseFloat of the ISO text
+          { cell: 'B1', exceljs: 'true', ours: '' }, // ExcelJS: parseInt('') !== 0
+          { cell: 'C1', exceljs: 'true', ours: '' },
+        ],
+      ],
+      [
+        't="d" ISO 8601 text reads as a date cell does, wall clock as written; other text as written',
+        '<row r="1"><c r="A1" t="d"><v>2026-11-03</v></c><c r="B1" t="d"><v>2026-11-03T10:00:00+08:00</v></c><c r="C1" t="d"><v>10:00:00</v></c><c r="D1" t="d"><v>soon</v></c><c r="E1" t="d"><f>NOW()</f><v>2026-11-03T10:00:00.5Z</v></c><c r="F1" t="b"><v>0</v></c><c r="G1" t="b"><v>1</v></c></row>',
+        [
+          { cell: 'A1', exceljs: '2026', ours: '2026-11-03' },
+          { cell: 'B1', exceljs: '2026', ours: '2026-11-03 10:00:00' },
+          { cell: 'C1', exceljs: '10', ours: '10:00:00' },
+          { cell: 'D1', exceljs: '', ours: 'soon' },
+          { cell: 'E1', exceljs: '2026', ours: '2026-11-03 10:00:01' },
+        ],
       ],
       [
         'formula results read as cells of their type and style; none yet reads empty',
