@@ -6,6 +6,7 @@ import { installSampleTemplates, sampleSpec, writeEditedCsv, writeSample } from 
 import { syncFile, TaskBody, upload, waitForTask } from './support/tasks';
 import { createTestApp, TestApp } from './support/test-app';
 import { tempDir } from './support/test-env';
+import { sheetXml, workbookParts, writeZip } from './support/zip-writer';
 
 type Session = Awaited<ReturnType<TestApp['login']>>;
 
@@ -126,6 +127,10 @@ describe('ingest (e2e, PostgreSQL + Redis, worker in process)', () => {
       { row_number: 6, reason: `${spec.template.columns[qtyColumn].name}: not a number: "lots"` },
       { row_number: 11, reason: `expected ${spec.template.columns.length} columns, found 3` },
     ]);
+  });
+
+  it('quarantines just the row holding a character PostgreSQL cannot store (CSV NUL byte, XLSX &#0;)', async () => {
+    await expectUnstorableRowsQuarantined(t, user.token, dir.path, 'us_nul');
   });
 
   it('fails a header-changed file at once, naming added and removed columns, without retrying', async () => {
@@ -290,11 +295,83 @@ describe('ingest on the embedded database (e2e, PGlite + Redis, worker in proces
     expect((await t.db.rows<{ n: number }>(sqlCount('shopee', csv.shopId, 'orders')))[0].n).toBe(600);
     expect((await t.db.rows<{ n: number }>(sqlCount('tiktok', xlsx.shopId, 'analytics')))[0].n).toBe(300);
   });
+
+  it('quarantines just the row holding a character PostgreSQL cannot store (CSV NUL byte, XLSX &#0;)', async () => {
+    await expectUnstorableRowsQuarantined(t, user.token, dir.path, 'us_nul_lite');
+  });
 });
+
+/**
+ * A CSV with a NUL byte in one field and an XLSX with `&#0;` in one cell and `&#xD83D;` (an unpaired
+ * surrogate) in another: each file ingests, exactly those rows quarantined with the reason, stored with
+ * U+FFFD in place of the character.
+ */
+async function expectUnstorableRowsQuarantined(t: TestApp, token: string, dir: string, shopId: string): Promise<void> {
+  await expectXlsxRowsQuarantined(t, token, dir, shopId);
+  await expectCsvRowQuarantined(t, token, dir, shopId);
+}
+
+async function expectCsvRowQuarantined(t: TestApp, token: string, dir: string, shopId: string): Promise<void> {
+  const spec = { ...sampleSpec({ platform: 'amazon', domain: 'inventory' }, 30), shopId };
+  const meta = { ...(await writeSample(dir, spec)).meta, shop_id: shopId };
+  const nameColumn = spec.template.columns.findIndex((c) => c.name === '商品名称');
+  const csv = writeEditedCsv(dir, `nul-${shopId}.csv`, spec, (rows) =>
+    rows.map((r, i) => (i === 6 ? r.map((v, c) => (c === nameColumn ? `${v}\0tail` : v)) : r)),
+  );
+  expect(readFileSync(csv).indexOf(0)).toBeGreaterThan(0);
+  const id = (await upload(t, token, csv, meta).expect(201)).body.id as number;
+  const task = await syncFile(t, token, id);
+  expect(task).toMatchObject({ status: 'completed', attempts: 1, error: null });
+  expect(task.files[0]).toMatchObject({ status: 'partial', rows_total: 30, inserted: 29, quarantined: 1 });
+  const [row] = await t.db.rows<{ row_number: number; reason: string; raw: Record<string, string> }>(
+    quarantineWithRawOf(id),
+  );
+  expect(row).toMatchObject({ row_number: 8, reason: '商品名称: contains a NUL character (U+0000)' });
+  expect(row.raw['商品名称']).toMatch(/\ufffdtail$/);
+}
+
+async function expectXlsxRowsQuarantined(t: TestApp, token: string, dir: string, shopId: string): Promise<void> {
+  const path = join(dir, `nul-${shopId}.xlsx`);
+  const cell = (ref: string, text: string) => `<c r="${ref}" t="inlineStr"><is><t>${text}</t></is></c>`;
+  const rows = [
+    ['order_id', 'note'],
+    ['L1', 'fine'],
+    ['L2', 'nul&#0;here'],
+    ['L3', 'half &#xD83D; emoji'],
+    ['L4', 'whole &#x1F600; emoji'],
+  ].map((values, i) => `<row r="${i + 1}">${values.map((v, c) => cell(`${'AB'[c]}${i + 1}`, v)).join('')}</row>`);
+  writeZip(path, workbookParts([sheetXml(rows.join(''))]));
+  const meta = { platform: 'lazada', shop_id: shopId, data_domain: 'orders', granularity: 'daily' };
+  const id = (await upload(t, token, path, meta).expect(201)).body.id as number;
+  const task = await syncFile(t, token, id);
+  expect(task).toMatchObject({ status: 'completed', attempts: 1, error: null });
+  expect(task.files[0]).toMatchObject({ status: 'partial', rows_total: 4, inserted: 2, quarantined: 2 });
+  expect(await t.db.rows(quarantineWithRawOf(id))).toEqual([
+    {
+      row_number: 3,
+      reason: 'note: contains a NUL character (U+0000)',
+      raw: { order_id: 'L2', note: 'nul\ufffdhere' },
+    },
+    {
+      row_number: 4,
+      reason: 'note: contains an unpaired surrogate (U+D83D)',
+      raw: { order_id: 'L3', note: 'half \ufffd emoji' },
+    },
+  ]);
+  const stored = await t.db.rows<{ raw: Record<string, string> }>(
+    sql`select raw from fact_rows where file_id = ${id} order by raw->>'order_id'`,
+  );
+  expect(stored.map((r) => r.raw)).toEqual([
+    { order_id: 'L1', note: 'fine' },
+    { order_id: 'L4', note: 'whole 😀 emoji' },
+  ]);
+}
 
 const sqlCount = (platform: string, shopId: string, domain: string) =>
   sql`select count(*)::int as n from fact_rows where platform = ${platform} and shop_id = ${shopId} and data_domain = ${domain}`;
 const rawOf = (platform: string) => sql`select raw from fact_rows where platform = ${platform} limit 1`;
 const quarantineOf = (fileId: number) =>
   sql`select row_number, reason from quarantined_rows where file_id = ${fileId} order by row_number`;
+const quarantineWithRawOf = (fileId: number) =>
+  sql`select row_number, reason, raw from quarantined_rows where file_id = ${fileId} order by row_number`;
 const taskAttempts = (taskId: string) => sql`select attempts from sync_tasks where id = ${taskId}`;

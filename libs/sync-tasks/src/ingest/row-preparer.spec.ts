@@ -61,4 +61,40 @@ describe(RowPreparer.name, () => {
     const prepared = new RowPreparer(headers, template(), true, SCOPE).prepare(['SO2', '2026-01-05']);
     expect(prepared).toMatchObject({ ok: true, json: '{"订单号":"SO2","日期":"2026-01-05","金额":""}' });
   });
+
+  describe('characters PostgreSQL cannot store', () => {
+    const preparer = new RowPreparer(headers, template(), false, SCOPE);
+
+    it('quarantines a row with U+0000 or an unpaired surrogate, naming the column, with U+FFFD kept in their place', () => {
+      expect(preparer.prepare(['SO\u00001', '2026-01-05', '12'])).toEqual({
+        ok: false,
+        reason: '订单号: contains a NUL character (U+0000)',
+        raw: { 订单号: 'SO\ufffd1', 日期: '2026-01-05', 金额: '12' },
+      });
+      expect(preparer.prepare(['SO1 \ud83d', '2026-01-05', '12\ude00'])).toEqual({
+        ok: false,
+        reason: '订单号: contains an unpaired surrogate (U+D83D); 金额: contains an unpaired surrogate (U+DE00)',
+        raw: { 订单号: 'SO1 \ufffd', 日期: '2026-01-05', 金额: '12\ufffd' },
+      });
+    });
+
+    it('names the character rather than the type in a typed column, and the type problems of other columns', () => {
+      const bad = preparer.prepare(['SO1', '2026-01-05\u0000', 'abc']);
+      expect(!bad.ok && bad.reason).toBe('日期: contains a NUL character (U+0000); 金额: not a number: "abc"');
+    });
+
+    it('keeps storable what a wrong column count quarantines', () => {
+      expect(preparer.prepare(['SO1\u0000'])).toEqual({
+        ok: false,
+        reason: 'expected 3 columns, found 1',
+        raw: ['SO1\ufffd'],
+      });
+    });
+
+    it('lets through surrogate pairs, other control characters and a literal backslash-u', () => {
+      const prepared = preparer.prepare(['SO1 😀\u0001', '2026-01-05', '12']);
+      expect(prepared).toMatchObject({ ok: true, json: '{"订单号":"SO1 😀\\u0001","日期":"2026-01-05","金额":"12"}' });
+      expect(new RowPreparer(['a'], undefined, false, SCOPE).prepare(['C:\\users'])).toMatchObject({ ok: true });
+    });
+  });
 });

@@ -1,14 +1,24 @@
 import { ColumnType } from '@app/db';
 import { Template } from '../templates/templates.repository';
-import { columnIndex, keyFields, metricDate, rowHashOfValues, rowKey, typeProblem } from './parsing';
+import {
+  columnIndex,
+  keyFields,
+  metricDate,
+  rowHashOfValues,
+  rowKey,
+  storableText,
+  typeProblem,
+  unstorableCharacter,
+} from './parsing';
 
 /** A fact ready to write: its identity (hex), metric date and original record as JSON text. */
 export type PreparedRow =
   { ok: true; key: string; date: string | null; json: string } | { ok: false; reason: string; raw: unknown };
 
 /**
- * Turns a raw row into a fact: checks the column count and the types a template declares,
- * keeps the original record (headers as in the file) and keys it by its scope and dedup fields.
+ * Turns a raw row into a fact: checks the column count, the types a template declares and that PostgreSQL
+ * can store every value (no U+0000, no unpaired surrogate: either would fail the whole batch's COPY), keeps
+ * the original record (headers as in the file) and keys it by its scope and dedup fields.
  */
 export class RowPreparer {
   private readonly types: (ColumnType | undefined)[];
@@ -42,23 +52,39 @@ export class RowPreparer {
   prepare(values: string[]): PreparedRow {
     const { headers } = this;
     if (values.length !== headers.length && !(this.padShortRows && values.length < headers.length)) {
-      return { ok: false, reason: `expected ${headers.length} columns, found ${values.length}`, raw: values };
+      const reason = `expected ${headers.length} columns, found ${values.length}`;
+      return { ok: false, reason, raw: values.map(storableText) };
     }
-    const problems = this.typed ? this.typeProblems(values) : undefined;
-    if (problems) return { ok: false, reason: problems, raw: this.record(values) };
+    const json = this.json(values);
+    // JSON.stringify writes U+0000 and unpaired surrogates as \uXXXX, so a row whose JSON has no '\u' holds
+    // neither: one indexOf spares almost every row the exact check.
+    if (json.indexOf('\\u') !== -1 || (this.typed && this.hasTypeProblem(values))) {
+      const problems = this.problems(values);
+      if (problems) return { ok: false, reason: problems, raw: this.record(values) };
+    }
     const fields = this.dedupFields ?? keyFields(headers, values, null);
     if (!fields.length) return { ok: false, reason: 'row has no key values', raw: this.record(values) };
     const index = this.dedupFields ? this.dedupIndex : fields.map((f) => this.lastIndex.get(f) ?? -1);
     const date = this.dateIndex >= 0 ? metricDate(values[this.dateIndex]) : null;
-    return { ok: true, key: rowKey(this.scope, rowHashOfValues(values, fields, index)), date, json: this.json(values) };
+    return { ok: true, key: rowKey(this.scope, rowHashOfValues(values, fields, index)), date, json };
   }
 
-  private typeProblems(values: string[]): string | undefined {
-    let problems: string | undefined;
+  private hasTypeProblem(values: string[]): boolean {
     for (let i = 0; i < this.headers.length; i++) {
       const type = this.types[i];
-      if (!type || type === 'text') continue;
-      const problem = typeProblem(type, values[i] ?? '');
+      if (type && type !== 'text' && typeProblem(type, values[i] ?? '')) return true;
+    }
+    return false;
+  }
+
+  /** Each column's problem, 'header: problem' joined by '; ': a character PostgreSQL cannot store, else the type's. */
+  private problems(values: string[]): string | undefined {
+    let problems: string | undefined;
+    for (let i = 0; i < this.headers.length; i++) {
+      const value = values[i] ?? '';
+      const type = this.types[i];
+      const character = unstorableCharacter(value);
+      const problem = character ? `contains ${character}` : type ? typeProblem(type, value) : undefined;
       if (problem) problems = `${problems ? `${problems}; ` : ''}${this.headers[i]}: ${problem}`;
     }
     return problems;
@@ -70,9 +96,10 @@ export class RowPreparer {
     return `${json}}`;
   }
 
+  /** The record kept in quarantine: storable, with U+FFFD for the characters PostgreSQL refuses. */
   private record(values: string[]): Record<string, string> {
     const record: Record<string, string> = {};
-    for (let i = 0; i < this.headers.length; i++) record[this.headers[i]] = values[i] ?? '';
+    for (let i = 0; i < this.headers.length; i++) record[this.headers[i]] = storableText(values[i] ?? '');
     return record;
   }
 }

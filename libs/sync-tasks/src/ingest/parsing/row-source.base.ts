@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { RowSource, SheetRow } from './row-source.types';
+import { unstorableCharacter } from './storable-text';
 import { UnreadableFileError } from './unreadable-file.error';
 
 /** Rows come in batches: one promise per batch instead of one per row through every stage. */
@@ -82,9 +83,27 @@ async function readHeader(batches: RowBatches, headerRow: number): Promise<{ hea
     }
     for (const [i, { rowNumber, values }] of next.value.entries()) {
       sawRow = true;
-      if (rowNumber === headerRow)
-        return { headers: values.slice(0, contentLength(values)), rest: next.value.slice(i + 1) };
+      if (rowNumber === headerRow) {
+        const headers = values.slice(0, contentLength(values));
+        checkStorable(headers);
+        return { headers, rest: next.value.slice(i + 1) };
+      }
       if (rowNumber > headerRow) throw new UnreadableFileError(`header row ${headerRow} is empty`);
+    }
+  }
+}
+
+/**
+ * Headers name every row's members in the database, so one that PostgreSQL cannot store would fail every
+ * row: the file is refused as a whole (a row holding such a character is quarantined instead).
+ */
+function checkStorable(headers: string[]): void {
+  for (let i = 0; i < headers.length; i++) {
+    const character = unstorableCharacter(headers[i]);
+    if (character) {
+      throw new UnreadableFileError(
+        `the header of column ${i + 1} contains ${character}, which PostgreSQL cannot store`,
+      );
     }
   }
 }

@@ -158,10 +158,53 @@ describe(openRowSource.name, () => {
       await expect(readAll(path)).rejects.toBeInstanceOf(UnreadableFileError);
     });
 
-    it('rejects NUL bytes met after the first 64 KiB', async () => {
+    it('reads a stray NUL byte inside a field as U+0000, for the row to be quarantined', async () => {
+      const path = fixture('nul.csv', Buffer.from('sku,name\nA1,cup\nA2,"mu\0g",\nA3,\0\n'));
+      const { all } = await readAll(path);
+      expect(all.map((row) => row.values)).toEqual([
+        ['A1', 'cup'],
+        ['A2', 'mu\0g'],
+        ['A3', '\0'],
+      ]);
+    });
+
+    it('reads a stray NUL byte in a GBK file', async () => {
+      const gbk = (text: string): Buffer => iconv.encode(text, 'gbk');
+      const path = fixture(
+        'nul-gbk.csv',
+        Buffer.concat([gbk('服务单号,备注\r\nFW1,苗'), Buffer.from([0]), gbk('手\r\n')]),
+      );
+      expect((await readAll(path)).all).toEqual([{ rowNumber: 2, values: ['FW1', '苗\0手'] }]);
+    });
+
+    it('rejects a NUL byte in the middle of a GBK character as undecodable', async () => {
+      const path = fixture(
+        'cut-gbk.csv',
+        Buffer.concat([iconv.encode('a,b\r\n1,', 'gbk'), Buffer.from([0xd6, 0, 0x0a])]),
+      );
+      await expect(readAll(path)).rejects.toThrow(/neither (?:valid )?UTF-8 nor GBK/);
+    });
+
+    it('lets a stray NUL through after the first 64 KiB, but not a run of NULs (binary data)', async () => {
       const text = Buffer.from(`a,b\n${'1,2\n'.repeat(20_000)}`);
-      const path = fixture('late-nul.csv', Buffer.concat([text, Buffer.from([0, 0x0a])]));
-      await expect(readAll(path)).rejects.toThrow(/NUL/);
+      const stray = fixture('late-nul.csv', Buffer.concat([text, Buffer.from([0x33, 0, 0x2c, 0x34, 0x0a])]));
+      expect((await readAll(stray)).all.at(-1)).toEqual({ rowNumber: 20_002, values: ['3\0', '4'] });
+      const binary = fixture('late-binary.csv', Buffer.concat([text, Buffer.alloc(1_000), Buffer.from('\n')]));
+      await expect(readAll(binary)).rejects.toThrow(/NUL/);
+    });
+
+    it('rejects UTF-16 text (a NUL in every other byte) as binary', async () => {
+      const path = fixture('utf16.csv', Buffer.from('sku,qty\r\nA1,3\r\n', 'utf16le'));
+      await expect(readAll(path)).rejects.toThrow(/binary data/);
+    });
+
+    it('rejects a header PostgreSQL cannot store, naming its column', async () => {
+      const path = fixture('nul-header.csv', Buffer.from('sku,na\0me\nA1,cup\n'));
+      await expect(readAll(path)).rejects.toThrow(
+        new UnreadableFileError(
+          'the header of column 2 contains a NUL character (U+0000), which PostgreSQL cannot store',
+        ),
+      );
     });
 
     it('rejects a header row beyond the end of the file', async () => {

@@ -47,6 +47,7 @@ describe(sniffFormat.name, () => {
     ['UTF-8 with BOM', Buffer.from('\ufeffsku,qty\n')],
     ['GBK', iconv.encode('服务单号,件数\r\nFW1,3\r\n', 'gbk')],
     ['a head cut inside a UTF-8 character', Buffer.from('名称,数量\n杯子').subarray(0, -1)],
+    ['a stray NUL byte in', Buffer.from('sku,name\r\nA1,mu\0g\r\n')],
   ])('recognizes %s text as csv', (_, head) => {
     expect(sniffFormat(head)).toBe('csv');
   });
@@ -59,6 +60,7 @@ describe(sniffFormat.name, () => {
     ['blank lines', Buffer.from('\r\n \r\n')],
     ['HTML', Buffer.from('<!DOCTYPE html><html><body>a,b</body></html>')],
     ['invalid multi-byte text', Buffer.from([0x61, 0x2c, 0x62, 0x0a, 0xff, 0xfe, 0xff])],
+    ['UTF-16 text without a BOM', Buffer.from('sku,qty\r\nA1,3\r\n', 'utf16le')],
   ])('returns undefined for %s', (_, head) => {
     expect(sniffFormat(head)).toBeUndefined();
   });

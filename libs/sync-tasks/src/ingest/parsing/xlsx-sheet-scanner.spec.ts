@@ -19,7 +19,7 @@ const ROWS =
   '<c r="C7"><f>B7-B7</f><v>0</v></c><c r="D7" t="e"><f>1/0</f><v>#DIV/0!</v></c>' +
   '<c r="E7" t="str"><f>X</f><v>a_x000D_b &amp;amp;</v></c><c r="F7"><v>46329</v></c></row>' +
   '<row r="8"><c r="A8" t="d"><v>2026-11-03T10:00:00Z</v></c><c r="B8" t="b"><v></v></c><c r="C8" t="b"><v>0</v></c>' +
-  '<c r="D8" t="d"><v> soon </v></c></row>';
+  '<c r="D8" t="d"><v> soon </v></c><c r="E8" t="inlineStr"><is><t>nul&#0; _x0000_ &#xD83D;</t></is></c></row>';
 
 const EXPECTED: SheetRow[] = [
   { rowNumber: 1, values: ['zero', 'one 一', '', '😀 two'] },
@@ -27,7 +27,8 @@ const EXPECTED: SheetRow[] = [
   { rowNumber: 4, values: ['中文 & 😀', '#N/A'] },
   { rowNumber: 6, values: ['', '4', 'a<b'] },
   { rowNumber: 7, values: ['true', '2026-11-03', '0', '#DIV/0!', 'a\rb &amp;', '46329'] },
-  { rowNumber: 8, values: ['2026-11-03 10:00:00', '', 'false', 'soon'] },
+  // Characters PostgreSQL cannot store are read as they are: RowPreparer quarantines their row.
+  { rowNumber: 8, values: ['2026-11-03 10:00:00', '', 'false', 'soon', 'nul\0 \0 \ud83d'] },
 ];
 
 function sheet(rows: string): string {

@@ -20,8 +20,8 @@ export function xmlText(raw: string): string {
  * An ST_Xstring (a `<t>` of a shared or inline string, a `t="str"` value), already XML-decoded, as the sheet
  * shows it: the format writes a character XML cannot carry as `_xHHHH_` (Excel: a carriage return as
  * `_x000D_`) and a literal `_xHHHH_` with its underscore escaped (`_x005F_xHHHH_`). ExcelJS's stream reader
- * left the escapes as written (its workbook reader decodes them). An escape stays as written when its
- * character could not be stored: U+0000 (PostgreSQL text and jsonb refuse it), a surrogate without its pair.
+ * left the escapes as written (its workbook reader decodes them). Every escape is decoded, `_x0000_` and a
+ * surrogate without its pair included: PostgreSQL cannot store those, and RowPreparer quarantines their row.
  */
 export function xstringText(text: string): string {
   let at = text.indexOf('_x');
@@ -34,14 +34,9 @@ export function xstringText(text: string): string {
       at = text.indexOf('_x', at + 1);
       continue;
     }
-    const low = code >= 0xd800 && code <= 0xdbff ? escapedCode(text, at + ESCAPE_LENGTH) : -1;
-    const paired = low >= 0xdc00 && low <= 0xdfff;
-    const length = paired ? 2 * ESCAPE_LENGTH : ESCAPE_LENGTH;
-    if (paired || (code !== 0 && (code < 0xd800 || code > 0xdfff))) {
-      decoded += text.slice(from, at) + String.fromCharCode(code) + (paired ? String.fromCharCode(low) : '');
-      from = at + length;
-    }
-    at = text.indexOf('_x', at + length);
+    decoded += text.slice(from, at) + String.fromCharCode(code);
+    from = at + ESCAPE_LENGTH;
+    at = text.indexOf('_x', from);
   }
   return from ? decoded + text.slice(from) : text;
 }
