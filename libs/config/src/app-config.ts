@@ -49,6 +49,8 @@ export interface WorkerSettings {
   /** BullMQ job lock; must stay above the longest batch. A killed worker's job is redelivered after it. */
   lockMs: number;
   stalledIntervalMs: number;
+  /** How long SIGTERM waits for running tasks to reach a batch boundary and hand back before leaving anyway. */
+  shutdownGraceMs: number;
   /** Attempts per task for transient failures, with exponential backoff from `backoffMs`. */
   attempts: number;
   backoffMs: number;
@@ -130,6 +132,7 @@ export function loadConfig(mode: Mode, source: NodeJS.ProcessEnv = process.env):
       concurrency: env.WORKER_CONCURRENCY,
       lockMs: env.WORKER_LOCK_MS,
       stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
+      shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE_MS,
       attempts: env.SYNC_ATTEMPTS,
       backoffMs: env.SYNC_BACKOFF_MS,
       batchRows: env.INGEST_BATCH_ROWS,

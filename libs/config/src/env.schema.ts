@@ -39,6 +39,7 @@ export const envSchema = z.object({
   WORKER_CONCURRENCY: int(1, 256).default(4),
   WORKER_LOCK_MS: int(5_000).default(60_000),
   WORKER_STALLED_INTERVAL_MS: int(1_000).default(30_000),
+  WORKER_SHUTDOWN_GRACE_MS: int(1_000).default(25_000),
   SYNC_ATTEMPTS: int(1, 50).default(5),
   SYNC_BACKOFF_MS: int(100).default(2_000),
   INGEST_BATCH_ROWS: int(100, 100_000).default(5_000),

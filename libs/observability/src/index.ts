@@ -3,3 +3,4 @@ export * from './http-app';
 export * from './infra.module';
 export * from './logging.module';
 export * from './health.registry';
+export * from './metrics';

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { DomainError } from '@app/common';
 import { DbHandle, InjectDb, Role, Tx } from '@app/db';
+import { MetricsService } from '@app/observability';
 import { QuotaRepository } from './quota.repository';
 import { QuotaStore, ReserveResult } from './quota.store';
 
@@ -42,6 +43,7 @@ export class QuotaService {
     private readonly repo: QuotaRepository,
     private readonly config: AppConfig,
     @InjectDb() private readonly handle: DbHandle,
+    private readonly metrics: MetricsService,
   ) {}
 
   limitFor(role: Role): number {
@@ -134,6 +136,7 @@ export class QuotaService {
       dropped += stale.length;
       added += live.size;
     }
+    this.metrics.quotaSlotsDropped.inc(dropped);
     return { users: users.length, dropped, added };
   }
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { MetricsModule } from '@app/observability';
 import { QuotaModule } from '@app/quota';
 import { CatalogRepository } from './catalog/catalog.repository';
 import { CatalogService } from './catalog/catalog.service';
@@ -17,7 +18,7 @@ import { TemplatesModule } from './templates/templates.module';
 
 /** Catalog, tasks, queue producer and the ingest pipeline, shared by the API and the worker. */
 @Module({
-  imports: [SyncQueueModule, TemplatesModule, QuotaModule],
+  imports: [MetricsModule, SyncQueueModule, TemplatesModule, QuotaModule],
   providers: [
     CatalogRepository,
     CatalogService,

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import { DelayedError, Job, Queue, UnrecoverableError, Worker } from 'bullmq';
-import { HealthRegistry } from '@app/observability';
+import { HealthRegistry, MetricsService } from '@app/observability';
 import { consumerVerdict } from './consumer-liveness';
 import { AppConfig } from '@app/config';
 import {
@@ -22,7 +22,10 @@ import {
 } from '@app/sync-tasks';
 import { QuotaService } from '@app/quota';
 
-const SHUTDOWN_GRACE_MS = 25_000;
+/** After the grace period, how long a forced close may take before the process leaves anyway. */
+const FORCED_CLOSE_MS = 1_000;
+/** `outcome` label of datasync_tasks_finished_total (skipped: the task was no longer queued). */
+type TaskRunOutcome = 'completed' | 'failed' | 'skipped' | 'cancelled' | 'handed_back' | 'retrying';
 /** How long a task waits when another task holds its file; does not use up an attempt. */
 const BUSY_FILE_DELAY_MS = 1_000;
 
@@ -46,6 +49,7 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly quota: QuotaService,
     private readonly sweeper: OverdueSweeper,
     private readonly health: HealthRegistry,
+    private readonly metrics: MetricsService,
     @InjectQueue(SYNC_QUEUE) private readonly queue: Queue,
   ) {}
 
@@ -69,25 +73,31 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
     if (!worker) return;
     this.stopping = true; // running tasks stop after their current batch commits
     // Stop taking jobs; active ones stop after their current batch and go back to the queue.
-    // Past the grace period force-close: their lock lapses and BullMQ redelivers them
-    // (the checkpoint makes either path safe).
-    const graceful = worker.close().then(() => true);
-    const inTime = await Promise.race([
-      graceful,
-      new Promise<boolean>((r) => setTimeout(() => r(false), SHUTDOWN_GRACE_MS)),
-    ]);
-    if (!inTime) await worker.close(true);
+    const grace = this.config.worker.shutdownGraceMs;
+    if (await settlesWithin(worker.close(), grace)) return;
+    // Still closing: a task did not reach a batch boundary in time, or the blocking connection is between
+    // reconnects (BullMQ waits for an 'end' that a reconnecting client never emits). close(true) joins the
+    // pending close rather than forcing it, so give it a moment and leave: the job locks lapse and BullMQ
+    // redelivers the tasks, which resume after their checkpoint.
+    this.logger.warn(`worker did not close within ${grace} ms; running tasks will be redelivered`);
+    await settlesWithin(worker.close(true), FORCED_CLOSE_MS);
   }
 
   /** Counts running jobs and the last pick-up, for the consumer liveness check. */
   private async track<T>(run: () => Promise<T>): Promise<T> {
-    this.active++;
+    this.metrics.tasksRunning.set(++this.active);
     this.lastPickup = Date.now();
     try {
       return await run();
     } finally {
-      this.active--;
+      this.metrics.tasksRunning.set(--this.active);
     }
+  }
+
+  /** One task run's outcome and wall time, for `datasync_tasks_finished_total` and the duration histogram. */
+  private recordRun(outcome: TaskRunOutcome, startedAt: number): void {
+    this.metrics.tasksFinished.inc({ outcome });
+    this.metrics.taskDuration.observe({ outcome }, (Date.now() - startedAt) / 1000);
   }
 
   /** Liveness proof that this worker still consumes (see consumerVerdict). */
@@ -124,6 +134,8 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
   private async runTask(job: Job<SyncJobPayloads[typeof SyncJob.RunTask]>, token?: string): Promise<unknown> {
     const { taskId } = job.data;
     const attempt = job.attemptsMade + 1;
+    const startedAt = Date.now();
+    let recorded: TaskRunOutcome = 'failed';
     try {
       const outcome = await this.runner.run(taskId, {
         report: (progress) => job.updateProgress({ ...progress }),
@@ -135,16 +147,22 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
           : null;
         await this.finish(taskId, outcome.status, error);
       }
+      recorded = outcome.status;
       return outcome;
     } catch (error) {
-      if (error instanceof TaskCancelledError) return { status: 'cancelled' }; // the API released the slot
+      if (error instanceof TaskCancelledError) {
+        recorded = 'cancelled';
+        return { status: 'cancelled' }; // the API released the slot
+      }
       // Handed back without using an attempt: another task holds the file, or this worker is stopping.
       if ((error instanceof FileBusyError || error instanceof WorkerStoppingError) && token) {
+        recorded = 'handed_back';
         await job.moveToDelayed(Date.now() + (error instanceof FileBusyError ? BUSY_FILE_DELAY_MS : 0), token);
         throw new DelayedError(error.message);
       }
       const message = error instanceof Error ? error.message : String(error);
       if (isTransient(error) && attempt < (job.opts.attempts ?? 1)) {
+        recorded = 'retrying';
         this.logger.warn(`task ${taskId} attempt ${attempt} failed, will retry: ${message}`);
         throw error;
       }
@@ -153,6 +171,8 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
       await this.finish(taskId, 'failed', { message, code });
       this.logger.error(`task ${taskId} failed (${code}): ${message}`);
       throw new UnrecoverableError(message);
+    } finally {
+      this.recordRun(recorded, startedAt);
     }
   }
 
@@ -164,5 +184,22 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
   ): Promise<void> {
     const finished = await this.tasks.finish(taskId, status, error);
     if (finished) await this.quota.release(finished.userId, taskId);
+  }
+}
+
+/** True when `work` settled (either way) within `ms`. */
+async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  const settled = work.then(
+    () => true as const,
+    () => true as const,
+  );
+  try {
+    return await Promise.race([settled, expired]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@app/config';
+import { MetricsService } from '@app/observability';
 import { FileResult } from '@app/db';
 import { CatalogFile, CatalogRepository, FileCounts } from '../catalog/catalog.repository';
 import { TemplatesRepository } from '../templates/templates.repository';
@@ -28,6 +29,7 @@ export class FileIngester {
     private readonly facts: FactRowsRepository,
     private readonly tasks: TasksRepository,
     private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
   ) {}
 
   private get leaseMs(): number {
@@ -140,10 +142,11 @@ export class FileIngester {
   /** One transaction: facts, quarantine, counters and checkpoint commit together or not at all. */
   private async commit(file: CatalogFile, scope: FactScope, batch: Batch, ctx: IngestContext): Promise<number> {
     const lines = batch.copyData();
+    let counts: FileCounts | undefined;
     await this.facts.transaction(async (tx, copyIn) => {
       const { inserted, updated } = await this.facts.upsert(tx, copyIn, scope, lines);
       await this.facts.quarantine(tx, file.id, ctx.taskId, batch.quarantined);
-      const counts: FileCounts = {
+      counts = {
         rowsTotal: batch.size,
         inserted,
         updated,
@@ -156,7 +159,17 @@ export class FileIngester {
         throw new Error(`lost the lease on file ${file.id}`);
       }
     });
+    if (counts) this.recordRows(counts);
     return batch.size;
+  }
+
+  /** Committed rows by result, for `datasync_ingest_rows_total`. */
+  private recordRows({ inserted, updated, unchanged, quarantined }: FileCounts): void {
+    const rows = this.metrics.rowsIngested;
+    rows.inc({ result: 'inserted' }, inserted);
+    rows.inc({ result: 'updated' }, updated);
+    rows.inc({ result: 'unchanged' }, unchanged);
+    rows.inc({ result: 'quarantined' }, quarantined);
   }
 }
 

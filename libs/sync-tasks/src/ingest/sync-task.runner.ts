@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@app/config';
+import { MetricsService } from '@app/observability';
 import { FileResult, TaskProgress } from '@app/db';
 import { CatalogFile } from '../catalog/catalog.repository';
 import { SyncTask, TasksRepository } from '../tasks/tasks.repository';
@@ -34,6 +35,7 @@ export class SyncTaskRunner {
     private readonly tasks: TasksRepository,
     private readonly ingester: FileIngester,
     private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
   ) {}
 
   async run(taskId: string, options: RunOptions): Promise<RunOutcome> {
@@ -79,6 +81,7 @@ export class SyncTaskRunner {
       );
       results[fileId] = result;
       await this.tasks.saveFileResult(taskId, result);
+      this.metrics.filesIngested.inc({ status: result.status });
       progress.filesDone++;
       progress.rowsDone = rowsBefore + result.rows_total;
       progress.rowsTotal += result.rows_total;

@@ -8,6 +8,9 @@ export function bullConnection(config: AppConfig): RedisOptions {
     url: config.redis.url ?? DEFAULT_REDIS_URL,
     // Never auto-pipeline worker connections (BullMQ's blocking commands would queue behind it).
     enableAutoPipelining: false,
+    // BullMQ's default backs off up to 20 s between reconnects: after a Redis blip the worker would sit
+    // idle that long, and a worker asked to stop while it waits cannot close (see SyncWorker shutdown).
+    retryStrategy: (times: number) => Math.min(times * 200, 2_000),
   };
 }
 

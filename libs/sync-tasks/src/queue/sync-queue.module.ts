@@ -3,13 +3,16 @@ import { Module } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import Redis from 'ioredis';
 import { REDIS_CLIENT } from '@app/redis';
+import { MetricsModule } from '@app/observability';
 import { bullConnection, bullPrefix } from './bull-connection';
 import { SYNC_QUEUE } from './sync-queue.constants';
 import { SyncQueueProducer } from './sync-queue.producer';
+import { QueueMetrics } from './queue-metrics';
 
 /** BullMQ root connection and the sync queue (producer side; the worker adds its processor). */
 @Module({
   imports: [
+    MetricsModule,
     BullModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({ connection: bullConnection(config), prefix: bullPrefix(config) }),
@@ -26,7 +29,7 @@ import { SyncQueueProducer } from './sync-queue.producer';
       }),
     }),
   ],
-  providers: [SyncQueueProducer],
+  providers: [SyncQueueProducer, QueueMetrics],
   exports: [SyncQueueProducer, BullModule],
 })
 export class SyncQueueModule {}

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '@app/config';
+import { MetricsService } from '@app/observability';
 import { QuotaService } from '@app/quota';
 import { SyncQueueProducer } from '../queue/sync-queue.producer';
 import { TasksRepository } from './tasks.repository';
@@ -28,9 +29,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly producer: SyncQueueProducer,
     private readonly quota: QuotaService,
     private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
   ) {}
 
   onApplicationBootstrap(): void {
+    this.metrics.addCollector('outbox', () => this.collectMetrics());
     this.timer = setInterval(() => void this.drain(), EVERY_MS);
     this.timer.unref();
     this.vanishedTimer = setInterval(() => void this.requeueVanished(), VANISHED_EVERY_MS);
@@ -62,6 +65,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       this.logger.warn(`vanished-job check skipped: ${(error as Error).message}`);
     }
     return requeued;
+  }
+
+  async collectMetrics(): Promise<void> {
+    const { pending, oldestSeconds } = await this.tasks.outboxBacklog();
+    this.metrics.outboxPending.set(pending);
+    this.metrics.outboxOldestSeconds.set(oldestSeconds);
   }
 
   /** One pass: returns how many tasks were enqueued. */

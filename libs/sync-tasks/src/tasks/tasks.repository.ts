@@ -149,6 +149,16 @@ export class TasksRepository {
       .limit(limit);
   }
 
+  /** Accepted tasks still waiting for the outbox relay, and the age of the oldest (for metrics). */
+  async outboxBacklog(): Promise<{ pending: number; oldestSeconds: number }> {
+    const [row] = await this.handle.rows<{ pending: number; oldest_seconds: number }>(
+      sql`select count(*)::int as pending,
+                 coalesce(extract(epoch from now() - min(created_at)), 0)::float8 as oldest_seconds
+          from sync_tasks where status = 'queued' and enqueued_at is null`,
+    );
+    return { pending: row.pending, oldestSeconds: row.oldest_seconds };
+  }
+
   /** A task the caller may see, else undefined (another user's task does not exist for them). */
   async findScoped(id: string, scope: TaskScope): Promise<SyncTask | undefined> {
     const [row] = await this.handle.db
