@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '@app/common';
+import { isDependencyUnavailable } from '@app/db';
 import { ErrorBody, errorBody } from './error-body';
 
 const HTTP_CODES: Record<number, string> = {
@@ -16,10 +17,13 @@ const HTTP_CODES: Record<number, string> = {
   503: 'DEPENDENCY_DOWN',
 };
 
+const DEPENDENCY_RETRY_AFTER_S = 5;
+
 /**
  * Maps every error to the one error body. Domain errors carry their code; Nest and Fastify
- * client errors (bad JSON, body too large, unknown route) keep their 4xx; anything else is
- * logged with the request id and answered with a generic 500.
+ * client errors (bad JSON, body too large, unknown route) keep their 4xx; a database that cannot be
+ * reached is a 503 with Retry-After; anything else is logged with the request id and answered with a
+ * generic 500.
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -51,6 +55,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const status = (exception as { statusCode?: unknown })?.statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return { body: errorBody(status, HTTP_CODES[status] ?? 'CLIENT_ERROR', (exception as Error).message) };
+    }
+    if (isDependencyUnavailable(exception)) {
+      // Design §6: PostgreSQL down → 503 (the outbox covers Redis; this is what it cannot cover).
+      this.logger.warn({ err: exception, requestId }, 'Dependency unavailable');
+      return {
+        body: errorBody(503, 'DEPENDENCY_DOWN', 'The database is unavailable; try again shortly'),
+        retryAfter: DEPENDENCY_RETRY_AFTER_S,
+      };
     }
     this.logger.error({ err: exception, requestId }, 'Unhandled error');
     return { body: errorBody(500, 'INTERNAL', 'Internal server error') };

@@ -1,4 +1,4 @@
-import { sqlState } from '@app/db';
+import { isDependencyUnavailable, sqlState } from '@app/db';
 
 export type PermanentCode =
   | 'TASK_NOT_FOUND'
@@ -45,34 +45,8 @@ export class FileBusyError extends Error {
   }
 }
 
-// SQLSTATE classes and codes that a retry can outlive.
-const TRANSIENT_SQLSTATES = new Set([
-  '40001',
-  '40P01',
-  '55P03',
-  '57014',
-  '57P01',
-  '57P02',
-  '57P03',
-  '53300',
-  '08000',
-  '08001',
-  '08003',
-  '08004',
-  '08006',
-  '08007',
-]);
-const TRANSIENT_NODE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
-const TRANSIENT_MESSAGES =
-  /connection terminated|connection (?:timeout|closed|ended)|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed/i;
+// Besides an unreachable database: deadlock, serialization failure, lock and statement timeouts.
+const RETRYABLE_SQLSTATES = new Set(['40001', '40P01', '55P03', '57014']);
 
 /**
  * The one place that decides retry vs fail: connection loss, deadlock, serialization failure,
@@ -82,12 +56,8 @@ export function isTransient(error: unknown): boolean {
   if (error instanceof PermanentIngestError || error instanceof TaskCancelledError) return false;
   if (error instanceof WorkerStoppingError) return true;
   if (error instanceof FileBusyError) return true;
+  if (isDependencyUnavailable(error)) return true;
   const state = sqlState(error);
-  if (state) return TRANSIENT_SQLSTATES.has(state) || state.startsWith('08');
-  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && TRANSIENT_NODE_CODES.has(code)) return true;
-    if (e instanceof Error && TRANSIENT_MESSAGES.test(e.message)) return true;
-  }
+  if (state) return RETRYABLE_SQLSTATES.has(state);
   return false;
 }
