@@ -1,7 +1,8 @@
 /**
  * Submission benchmark: `POST /api/data-sync/single {file_id}` through the full path (JWT, rate limit when
- * present, quota reserve, insert, enqueue) beside an authenticated `GET /api/auth/me` on the same API
- * process, alternating (me, submit, me, submit, …), 50 keep-alive connections; plus Redis memory per
+ * present, quota reserve, insert, enqueue) beside an authenticated `GET /api/auth/me` and the framework
+ * floor `GET /health/live` on the same API process, alternating (live, me, submit, live, …), 50 keep-alive
+ * connections; plus Redis memory per
  * queued task (no worker runs, so every task stays queued).
  *
  * The API runs as a separate process from the production build (dist/, `npm run build` first unless
@@ -64,8 +65,15 @@ interface ProcCpu {
   loadGen: number;
 }
 
+type Route = 'live' | 'me' | 'submit';
+const ROUTE_LABELS: Record<Route, string> = {
+  live: 'GET /health/live (no token)',
+  me: 'GET /api/auth/me',
+  submit: 'POST /api/data-sync/single',
+};
+
 interface RunRecord extends LoadResult {
-  route: 'me' | 'submit';
+  route: Route;
   /** CPU seconds used during the run by the API process, its PostgreSQL backends, Redis, the load generator. */
   cpu: ProcCpu;
   /** Per request: committed PostgreSQL transactions (autocommit statements count one each) in this database,
@@ -133,13 +141,15 @@ async function main(): Promise<void> {
     const token = await login(api.base);
     const auth = { authorization: `Bearer ${token}` };
     const me = { url: `${api.base}/api/auth/me`, method: 'GET' as const, headers: auth };
+    // The floor: no token, no rate limit, no database — Fastify, Nest, logging and metrics only.
+    const live = { url: `${api.base}/health/live`, method: 'GET' as const, headers: {} };
     const submit = {
       url: `${api.base}/api/data-sync/single`,
       method: 'POST' as const,
       headers: auth,
       body: JSON.stringify({ file_id: fileId }),
     };
-    const load = (target: typeof me | typeof submit, maxRequests: number, durationMs: number) =>
+    const load = (target: typeof me | typeof live | typeof submit, maxRequests: number, durationMs: number) =>
       runLoad({ ...target, concurrency: CONCURRENCY, maxRequests, durationMs });
 
     // Redis memory per queued task, on a prefix that holds nothing else yet (also warms the submit path up).
@@ -155,6 +165,7 @@ async function main(): Promise<void> {
     const runs: RunRecord[] = [];
     for (let run = 1; run <= RUNS; run++) {
       for (const [route, target] of [
+        ['live', live],
         ['me', me],
         ['submit', submit],
       ] as const) {
@@ -294,7 +305,7 @@ async function measured(
   api: Api,
   dbName: string,
   redis: Redis,
-  route: 'me' | 'submit',
+  route: Route,
   work: () => Promise<LoadResult>,
 ): Promise<RunRecord> {
   await sleep(1_200); // lets PostgreSQL flush the previous run's statistics (≤ 1 s delay)
@@ -471,12 +482,12 @@ function formatReport(
   queued: number,
   profiles: string[],
 ): string {
-  const of = (route: 'me' | 'submit') => runs.filter((r) => r.route === route);
+  const of = (route: Route) => runs.filter((r) => r.route === route);
   const med = (rs: RunRecord[], pick: (r: RunRecord) => number) => median(rs.map(pick));
-  const rows = (['me', 'submit'] as const).map((route) => {
+  const rows = (['live', 'me', 'submit'] as const).map((route) => {
     const rs = of(route);
     return [
-      route === 'me' ? 'GET /api/auth/me' : 'POST /api/data-sync/single',
+      ROUTE_LABELS[route],
       kilo(med(rs, (r) => r.rps)),
       rs.map((r) => kilo(r.rps)).join(' / '),
       round(
