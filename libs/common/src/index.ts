@@ -1,3 +1,4 @@
 export * from './domain-error';
 export * from './micro-batcher';
 export * from './pagination';
+export * from './timeouts';

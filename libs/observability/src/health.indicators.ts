@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import Redis from 'ioredis';
+import { withTimeout } from '@app/common';
 import { DbHandle, InjectDb } from '@app/db';
 import { InjectRedis, pingRedis } from '@app/redis';
 
@@ -14,17 +15,11 @@ async function probe<K extends string>(
 ): Promise<HealthIndicatorResult<K>> {
   const session = health.check(key);
   const started = Date.now();
-  let timer: NodeJS.Timeout | undefined;
   try {
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
-    });
-    const data = await Promise.race([run(), timeout]);
+    const data = await withTimeout(run(), CHECK_TIMEOUT_MS);
     return session.up({ ...data, responseTimeMs: Date.now() - started });
   } catch (error) {
     return session.down({ message: error instanceof Error ? error.message : String(error) });
-  } finally {
-    clearTimeout(timer);
   }
 }
 

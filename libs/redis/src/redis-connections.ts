@@ -1,4 +1,5 @@
 import Redis, { RedisOptions } from 'ioredis';
+import { withTimeout } from '@app/common';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -26,15 +27,7 @@ export function createRedis(url: string, options: RedisOptions = {}): Redis {
 
 /** PING with a hard bound, whatever the client's own settings. */
 export async function pingRedis(client: Redis, timeoutMs = 1_000): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Redis did not answer PING within ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    await Promise.race([client.ping(), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  await withTimeout(client.ping(), timeoutMs, `Redis did not answer PING within ${timeoutMs} ms`);
 }
 
 /** Closes a client without waiting on a dead server. */

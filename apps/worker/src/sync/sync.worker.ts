@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import { DelayedError, Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { settlesWithin } from '@app/common';
 import { HealthRegistry, MetricsService } from '@app/observability';
 import { consumerVerdict } from './consumer-liveness';
 import { AppConfig } from '@app/config';
@@ -184,22 +185,5 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
   ): Promise<void> {
     const finished = await this.tasks.finish(taskId, status, error);
     if (finished) await this.quota.release(finished.userId, taskId);
-  }
-}
-
-/** True when `work` settled (either way) within `ms`. */
-async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  const settled = work.then(
-    () => true as const,
-    () => true as const,
-  );
-  try {
-    return await Promise.race([settled, expired]);
-  } finally {
-    clearTimeout(timer);
   }
 }

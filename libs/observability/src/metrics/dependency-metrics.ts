@@ -1,5 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
+import { withTimeout } from '@app/common';
 import { DbHandle, InjectDb } from '@app/db';
 import { InjectRedis, pingRedis } from '@app/redis';
 import { MetricsService } from './metrics.service';
@@ -34,12 +35,4 @@ function answers(ping: Promise<void>): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-function withTimeout(work: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { withTimeout } from '@app/common';
 
 /** Work done at scrape time to refresh gauges (queue depth, outbox, dependencies). */
 export type MetricsCollector = () => Promise<void>;
@@ -110,16 +111,10 @@ export class MetricsService {
   }
 
   private async runCollector(name: string, collect: MetricsCollector): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${COLLECT_TIMEOUT_MS} ms`)), COLLECT_TIMEOUT_MS);
-    });
     try {
-      await Promise.race([collect(), timeout]);
+      await withTimeout(collect(), COLLECT_TIMEOUT_MS);
     } catch (error) {
       this.logger.warn(`metrics collector ${name} failed: ${(error as Error).message}`);
-    } finally {
-      clearTimeout(timer);
     }
   }
 }
