@@ -1,5 +1,5 @@
 import { Template } from '../templates/templates.repository';
-import { rowKeyScope } from './parsing';
+import { rowHash, rowKey, rowKeyScope } from './parsing';
 import { RowPreparer } from './row-preparer';
 
 const SCOPE = rowKeyScope(['shopee', 's1', 'orders', '', 'daily']);
@@ -32,6 +32,42 @@ describe(RowPreparer.name, () => {
     });
     expect(a.ok && b.ok && a.key === b.key).toBe(true);
     expect(a.ok && a.key).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('writes the JSON.stringify of the record and keys by rowKey over rowHash of its dedup fields', () => {
+    const preparer = new RowPreparer(headers, template(), false, SCOPE);
+    for (const values of [
+      ['SO1', '2026-01-05', '12.5'],
+      [' cafe\u0301 "x"\\', '2026-01-06', '-3'],
+      ['商品\t😀\u2028', '2026-01-06', ''],
+    ]) {
+      const record = Object.fromEntries(headers.map((h, i) => [h, values[i]]));
+      expect(preparer.prepare(values)).toEqual({
+        ok: true,
+        key: rowKey(SCOPE, rowHash(record, ['订单号'])),
+        date: values[1],
+        json: JSON.stringify(record),
+      });
+    }
+  });
+
+  it('checks every row of a date column and takes its metric date, when dates repeat or change', () => {
+    const preparer = new RowPreparer(headers, template(), false, SCOPE);
+    const dates = ['2026-01-05', '2026-01-05', '2026-02-30', '2026-01-05', '2026/01/07', '', '2026-01-05'];
+    expect(dates.map((d) => preparer.prepare(['SO1', d, '1'])).map((p) => (p.ok ? p.date : p.reason))).toEqual([
+      '2026-01-05',
+      '2026-01-05',
+      '日期: not a date: "2026-02-30"',
+      '2026-01-05',
+      '2026-01-07',
+      null,
+      '2026-01-05',
+    ]);
+  });
+
+  it('quarantines every row of a template without dedup fields as having no key', () => {
+    const preparer = new RowPreparer(headers, template({ dedupFields: [] }), false, SCOPE);
+    expect(preparer.prepare(['SO1', '2026-01-05', '1'])).toMatchObject({ ok: false, reason: 'row has no key values' });
   });
 
   it('quarantines a wrong column count and values its template types cannot parse, with the reason', () => {

@@ -2,6 +2,8 @@ import { ColumnType } from '@app/db';
 import { Template } from '../templates/templates.repository';
 import {
   columnIndex,
+  fixedFieldsHash,
+  jsonString,
   keyFields,
   metricDate,
   rowHashOfValues,
@@ -24,11 +26,17 @@ export class RowPreparer {
   private readonly types: (ColumnType | undefined)[];
   private readonly typed: boolean;
   private readonly dedupFields: string[] | null;
-  private readonly dedupIndex: number[];
   private readonly lastIndex: Map<string, number>;
+  /** The key hash over the template's dedup fields, null without a template or without dedup fields. */
+  private readonly dedupHash: ((values: string[]) => string) | null;
   private readonly dateIndex: number;
   /** `"header":` per column, with the separating comma from the second on. */
   private readonly memberPrefix: string[];
+  /** Per date/datetime column, the last value that passed its check: a file's dates repeat row after row. */
+  private readonly lastValidDate: (string | undefined)[];
+  /** The date column's last value and its metric date (metricDate(undefined) is null). */
+  private lastMetricRaw: string | undefined;
+  private lastMetricDate: string | null = null;
 
   constructor(
     private readonly headers: string[],
@@ -44,9 +52,15 @@ export class RowPreparer {
     this.dedupFields = template ? template.dedupFields : null;
     // A record keeps the last of duplicate headers; so do the JSON text and the key.
     this.lastIndex = new Map(headers.map((h, i) => [h, i]));
-    this.dedupIndex = (this.dedupFields ?? []).map((f) => this.lastIndex.get(f) ?? -1);
+    this.dedupHash = this.dedupFields?.length
+      ? fixedFieldsHash(
+          this.dedupFields,
+          this.dedupFields.map((f) => this.lastIndex.get(f) ?? -1),
+        )
+      : null;
     this.dateIndex = template?.dateField ? columnIndex(headers, [template.dateField])[0] : -1;
     this.memberPrefix = headers.map((h, i) => `${i ? ',' : ''}${JSON.stringify(h)}:`);
+    this.lastValidDate = headers.map(() => undefined);
   }
 
   prepare(values: string[]): PreparedRow {
@@ -62,19 +76,38 @@ export class RowPreparer {
       const problems = this.problems(values);
       if (problems) return { ok: false, reason: problems, raw: this.record(values) };
     }
-    const fields = this.dedupFields ?? keyFields(headers, values, null);
-    if (!fields.length) return { ok: false, reason: 'row has no key values', raw: this.record(values) };
-    const index = this.dedupFields ? this.dedupIndex : fields.map((f) => this.lastIndex.get(f) ?? -1);
-    const date = this.dateIndex >= 0 ? metricDate(values[this.dateIndex]) : null;
-    return { ok: true, key: rowKey(this.scope, rowHashOfValues(values, fields, index)), date, json };
+    let hash: string | undefined;
+    if (this.dedupHash) hash = this.dedupHash(values);
+    else {
+      const fields = this.dedupFields ?? keyFields(headers, values, null);
+      const index = fields.map((f) => this.lastIndex.get(f) ?? -1);
+      if (fields.length) hash = rowHashOfValues(values, fields, index);
+    }
+    if (hash === undefined) return { ok: false, reason: 'row has no key values', raw: this.record(values) };
+    return { ok: true, key: rowKey(this.scope, hash), date: this.metricDate(values), json };
   }
 
   private hasTypeProblem(values: string[]): boolean {
     for (let i = 0; i < this.headers.length; i++) {
       const type = this.types[i];
-      if (type && type !== 'text' && typeProblem(type, values[i] ?? '')) return true;
+      if (!type || type === 'text') continue;
+      const value = values[i] ?? '';
+      const dated = type === 'date' || type === 'datetime';
+      if (dated && value === this.lastValidDate[i]) continue;
+      if (typeProblem(type, value)) return true;
+      if (dated) this.lastValidDate[i] = value;
     }
     return false;
+  }
+
+  private metricDate(values: string[]): string | null {
+    if (this.dateIndex < 0) return null;
+    const raw = values[this.dateIndex];
+    if (raw !== this.lastMetricRaw) {
+      this.lastMetricRaw = raw;
+      this.lastMetricDate = metricDate(raw);
+    }
+    return this.lastMetricDate;
   }
 
   /** Each column's problem, 'header: problem' joined by '; ': a character PostgreSQL cannot store, else the type's. */
@@ -92,7 +125,7 @@ export class RowPreparer {
 
   private json(values: string[]): string {
     let json = '{';
-    for (let i = 0; i < this.memberPrefix.length; i++) json += this.memberPrefix[i] + JSON.stringify(values[i] ?? '');
+    for (let i = 0; i < this.memberPrefix.length; i++) json += this.memberPrefix[i] + jsonString(values[i] ?? '');
     return `${json}}`;
   }
 

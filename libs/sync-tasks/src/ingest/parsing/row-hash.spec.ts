@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { keyFields, normalizeValue, rowHash, rowHashOfValues, rowKey, rowKeyScope } from './row-hash';
+import {
+  fixedFieldsHash,
+  jsonString,
+  keyFields,
+  normalizeValue,
+  rowHash,
+  rowHashOfValues,
+  rowKey,
+  rowKeyScope,
+} from './row-hash';
 
 describe(rowHash.name, () => {
   const fields = ['订单ID', '子订单ID'];
@@ -63,6 +72,47 @@ describe(keyFields.name, () => {
 describe(normalizeValue.name, () => {
   it('trims and composes, keeping inner whitespace', () => {
     expect(normalizeValue('  a \t b\u0301 ')).toBe('a \t b\u0301'.normalize('NFC'));
+  });
+
+  it('equals trim and NFC for every pair of characters below U+0300 and around the combining marks', () => {
+    const chars = [...Array(0x340).keys()].map((code) => String.fromCharCode(code));
+    const differing: string[] = [];
+    for (const a of chars) {
+      for (const b of chars) if (normalizeValue(a + b) !== (a + b).trim().normalize('NFC')) differing.push(a + b);
+    }
+    expect(differing).toEqual([]);
+    for (const text of ['Å', 'A\u030a', '\u212b', 'e\u0301\u0327', '한', '\u1100\u1161', 'ｶﾞ', '商品 ID', '😀']) {
+      expect(normalizeValue(text)).toBe(text.trim().normalize('NFC'));
+    }
+  });
+});
+
+describe(jsonString.name, () => {
+  it('equals JSON.stringify for every UTF-16 code unit and for text with pairs, escapes and CJK', () => {
+    const differing: number[] = [];
+    for (let code = 0; code <= 0xffff; code++) {
+      const text = `a${String.fromCharCode(code)}b`;
+      if (jsonString(text) !== JSON.stringify(text)) differing.push(code);
+    }
+    expect(differing).toEqual([]);
+    for (const text of ['', '商品名称', 'x"y', 'C:\\users', 'line\nbreak', '😀', '\ud83d', '\u2028', '\u0000']) {
+      expect(jsonString(text)).toBe(JSON.stringify(text));
+    }
+  });
+});
+
+describe(fixedFieldsHash.name, () => {
+  it('equals rowHashOfValues for the same fields, row after row', () => {
+    const fields = ['日期', '商品ID', '缺少'];
+    const index = [0, 1, -1];
+    const hash = fixedFieldsHash(fields, index);
+    for (const values of [
+      ['2026-11-01', ' 1001 '],
+      ['2026-11-01', 'cafe\u0301'],
+      ['', 'x"],["y'],
+    ]) {
+      expect(hash(values)).toBe(rowHashOfValues(values, fields, index));
+    }
   });
 });
 

@@ -8,7 +8,31 @@ const sha256Hex: (data: string) => string =
 
 /** Trim and Unicode NFC; inner whitespace is kept, as it may be meaningful. */
 export function normalizeValue(v: string): string {
-  return v.trim().normalize('NFC');
+  const text = v.trim();
+  return belowCombiningMarks(text) ? text : text.normalize('NFC');
+}
+
+/**
+ * Text below U+0300 is already NFC (every such character is a starter that composes with nothing before
+ * it), so dates, numbers and ASCII ids skip normalize(), a call into ICU that copies the string.
+ */
+function belowCombiningMarks(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x300) return false;
+  return true;
+}
+
+/**
+ * `JSON.stringify(text)`: quoted as is when nothing needs escaping (no control character, quote, backslash
+ * or surrogate), which most cells are, without the call's setup cost.
+ */
+export function jsonString(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x22 || code === 0x5c || (code >= 0xd800 && code <= 0xdfff)) {
+      return JSON.stringify(text);
+    }
+  }
+  return `"${text}"`;
 }
 
 /** Header positions sorted by normalized name, computed once per headers array. */
@@ -49,11 +73,29 @@ export function rowHash(record: Record<string, string>, fields: string[]): strin
  * `fields[i]` in the row (its last occurrence, as in a record), or -1 for a missing field.
  */
 export function rowHashOfValues(values: string[], fields: string[], valueIndex: number[]): string {
+  return hashPairs(values, fields.map(pairPrefix), valueIndex);
+}
+
+/**
+ * `rowHashOfValues` for fields fixed for a whole file (a template's dedup fields): each field's part of
+ * the hashed text is built once, not per row.
+ */
+export function fixedFieldsHash(fields: string[], valueIndex: number[]): (values: string[]) => string {
+  const prefixes = fields.map(pairPrefix);
+  return (values) => hashPairs(values, prefixes, valueIndex);
+}
+
+/** `[` and the field name's JSON and `,`, with the separating comma from the second pair on. */
+function pairPrefix(field: string, i: number): string {
+  return `${i ? ',' : ''}[${fieldJson(field)},`;
+}
+
+function hashPairs(values: string[], prefixes: string[], valueIndex: number[]): string {
   let json = '[';
-  for (let i = 0; i < fields.length; i++) {
+  for (let i = 0; i < prefixes.length; i++) {
     const at = valueIndex[i];
     const value = at >= 0 ? (values[at] ?? '') : '';
-    json += `${i ? ',' : ''}[${fieldJson(fields[i])},${JSON.stringify(normalizeValue(value))}]`;
+    json += `${prefixes[i]}${jsonString(normalizeValue(value))}]`;
   }
   return sha256Hex(`${json}]`);
 }
