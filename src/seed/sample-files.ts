@@ -15,6 +15,7 @@ import {
   TIKTOK_ANALYTICS,
   TIKTOK_ORDERS,
 } from './sample-templates';
+import { mulberry32 } from './seeded-random';
 
 export type SampleEncoding = 'utf8-bom' | 'utf8' | 'gbk';
 
@@ -200,20 +201,12 @@ export function* sampleRows(spec: SampleFileSpec): Generator<string[]> {
 
 /** mulberry32 seeded with an FNV-1a hash of a string. */
 class Rng {
-  private state: number;
+  readonly next: () => number;
 
   constructor(seed: string) {
     let hash = 0x811c9dc5;
     for (let i = 0; i < seed.length; i++) hash = Math.imul(hash ^ seed.charCodeAt(i), 0x01000193);
-    this.state = hash >>> 0;
-  }
-
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = mulberry32(hash);
   }
 
   int(min: number, max: number): number {

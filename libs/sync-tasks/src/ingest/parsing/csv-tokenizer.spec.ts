@@ -1,17 +1,7 @@
 import { parse } from 'csv-parse';
 import { CsvDialect, CsvTokenizer } from './csv-tokenizer';
 import { UnreadableFileError } from './unreadable-file.error';
-
-/** Deterministic PRNG (mulberry32), so a failing case can be replayed. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../../../../src/seed/seeded-random';
 
 const VALUES = [
   '',
@@ -61,7 +51,7 @@ describe(CsvTokenizer.name, () => {
   it.each([1, 2, 3, 4, 5, 6, 7, 8])(
     'agrees with csv-parse on random quoted data cut anywhere (seed %i)',
     async (seed) => {
-      const next = random(seed);
+      const next = mulberry32(seed);
       const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
       const delimiter = pick([',', ';', '\t', '|']);
       const eol = pick(['\n', '\r\n']);

@@ -8,6 +8,7 @@ import {
   numberText,
   serialDateText,
 } from './xlsx-cell';
+import { mulberry32 } from '../../../../../src/seed/seeded-random';
 
 /** ExcelJS's own helpers, the reference for what its reader made of number formats and date serials. */
 const exceljs = {
@@ -19,17 +20,6 @@ const exceljs = {
     'exceljs/lib/xlsx/xform/style/numfmt-xform',
   ),
 };
-
-/** Deterministic PRNG (mulberry32), so a failing case can be replayed. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('cellText (the ExcelJS path, kept as the reference)', () => {
   it.each([
@@ -83,7 +73,7 @@ describe(isPlainNumber.name, () => {
   const plain = (text: string): boolean => isPlainNumber(text, 0, text.length);
 
   it('accepts only text that numberText(parseFloat(text)) leaves as it is', () => {
-    const next = random(7);
+    const next = mulberry32(7);
     const texts = [
       '0',
       '-0',
@@ -168,7 +158,7 @@ describe(isDateFormatId.name, () => {
 
 describe(serialDateText.name, () => {
   it('gives the text of the Date ExcelJS made of a serial, in both date systems', () => {
-    const next = random(11);
+    const next = mulberry32(11);
     const serials = [0, 1, 59, 60, 61, 25569, 45000, 45000.5, 46329.999999, -1, 2958465.99999];
     for (let i = 0; i < 5000; i++) serials.push(next() * 80000, Math.floor(next() * 80000));
     for (const serial of serials) {
