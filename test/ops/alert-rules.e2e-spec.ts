@@ -5,32 +5,21 @@
  * promtool they fail and say how to get it.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, readFileSync } from 'node:fs';
-import { delimiter, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { MetricsService } from '@app/observability';
+import { findTool } from '../support/tools';
 
 const RULES_DIR = resolve(__dirname, '..', '..', 'deploy', 'prometheus');
 const RULES = join(RULES_DIR, 'alerts.yml');
 
-function tool(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return join(dir, name);
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
 const PROMTOOL_MISSING =
-  "promtool is not installed (not on PATH). Get it from Debian's prometheus package without the server: " +
+  "promtool is not installed (not on PATH nor in the sbin dirs). Get it from Debian's prometheus package without the server: " +
   '`apt-get download prometheus && dpkg -x prometheus_*.deb x && install x/usr/bin/promtool /usr/local/bin/` ' +
   '(.ci/run does this).';
 
 function run(args: string[]): { status: number | null; output: string } {
-  const promtool = tool('promtool');
+  const promtool = findTool('promtool');
   if (!promtool) throw new Error(PROMTOOL_MISSING);
   const result = spawnSync(promtool, args, { cwd: RULES_DIR, encoding: 'utf8', timeout: 60_000 });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };

@@ -7,10 +7,11 @@
  * kubectl) add a check when present and show up as skipped otherwise (.ci/run installs logrotate).
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { findTool } from '../support/tools';
 
 const REPO = resolve(__dirname, '..', '..');
 const K8S = join(REPO, 'deploy', 'k8s');
@@ -28,19 +29,6 @@ function findLoadAll(): LoadAll | undefined {
   }
 }
 const loadAll = findLoadAll();
-
-function tool(name: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/bin'];
-  for (const dir of dirs.filter(Boolean)) {
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return join(dir, name);
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
 
 // ---- minimal shapes of what the tests read --------------------------------------------------------------------------
 interface Meta {
@@ -286,7 +274,7 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     expect(upload['nginx.ingress.kubernetes.io/proxy-request-buffering']).toBe('off');
   });
 
-  const kubectl = tool('kubectl');
+  const kubectl = findTool('kubectl');
   (kubectl ? it : it.skip)('`kubectl kustomize` renders the kustomization (when kubectl is here)', () => {
     const run = spawnSync(kubectl!, ['kustomize', K8S], { encoding: 'utf8', timeout: 60_000 });
     expect(run.stderr).toBe('');
@@ -434,7 +422,7 @@ describe('systemd units (deploy/systemd)', () => {
     expect(vars.has('WORKER_PORT')).toBe(false); // per instance, from the unit
   });
 
-  const analyze = tool('systemd-analyze');
+  const analyze = findTool('systemd-analyze');
   (analyze ? it : it.skip)('`systemd-analyze verify` accepts the units (when systemd-analyze is here)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'data-sync-units-'));
     try {
@@ -464,7 +452,7 @@ describe('logrotate (deploy/logrotate/data-sync)', () => {
     expect(nginxConf).toContain('access_log /var/log/nginx/data-sync.access.json data_sync_json');
   });
 
-  const logrotate = tool('logrotate');
+  const logrotate = findTool('logrotate');
   (logrotate ? it : it.skip)('`logrotate -d` reads it without errors (when logrotate is here)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'data-sync-logrotate-'));
     try {

@@ -7,11 +7,12 @@
  * (127.0.0.x, all on this machine's lo interface) so each test starts with empty buckets whatever ran before.
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { accessSync, chmodSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, IncomingHttpHeaders, request, Server } from 'node:http';
 import { AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { findTool } from '../support/tools';
 
 const REPO = resolve(__dirname, '..', '..');
 const PROD_CONF = join(REPO, 'nginx', 'nginx.conf');
@@ -21,21 +22,6 @@ const TWO_MB = 2 * 1024 * 1024;
 // ---------------------------------------------------------------------------------------------------------------
 // nginx binary and config templating
 // ---------------------------------------------------------------------------------------------------------------
-
-/** nginx from PATH (plus the sbin dirs a non-root PATH often lacks), or undefined. */
-function findNginx(): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin'];
-  for (const dir of dirs.filter(Boolean)) {
-    const candidate = join(dir, 'nginx');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
 
 const NGINX_MISSING =
   'nginx is not installed (not on PATH nor in /usr/sbin). These tests need it and never skip: ' +
@@ -208,7 +194,7 @@ function statusCounts(replies: Reply[]): Record<number, number> {
 // ---------------------------------------------------------------------------------------------------------------
 
 describe('nginx reverse proxy (nginx/nginx.conf, nginx/nginx.dev.conf)', () => {
-  const nginx = findNginx();
+  const nginx = findTool('nginx');
   const seen: Seen[] = [];
   const prefixes: string[] = [];
   let stub: Server | undefined;
