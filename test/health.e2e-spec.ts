@@ -1,5 +1,6 @@
 import { createTestApp, TestApp } from './support/test-app';
 import { ThrowawayRedis } from './support/redis-server';
+import { waitFor } from './support/wait-for';
 
 describe('health probes (e2e, a Redis this test owns)', () => {
   let redis: ThrowawayRedis;
@@ -34,12 +35,11 @@ describe('health probes (e2e, a Redis this test owns)', () => {
     await t.http().get('/health/live').expect(200);
 
     await redis.restart();
-    const deadline = Date.now() + 10_000;
-    let status = 0;
-    while (Date.now() < deadline && status !== 200) {
-      status = (await t.http().get('/health/ready')).status;
-      if (status !== 200) await new Promise((r) => setTimeout(r, 100));
-    }
+    const status = await waitFor(
+      async () => (await t.http().get('/health/ready')).status,
+      (s) => s === 200,
+      { timeoutMs: 10_000, intervalMs: 100, what: 'readiness 200 after Redis is back' },
+    );
     expect(status).toBe(200);
   });
 });

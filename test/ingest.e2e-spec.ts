@@ -7,6 +7,7 @@ import { syncFile, TaskBody, upload, waitForTask } from './support/tasks';
 import { createTestApp, TestApp } from './support/test-app';
 import { tempDir } from './support/test-env';
 import { sheetXml, workbookParts, writeZip } from './support/zip-writer';
+import { waitFor } from './support/wait-for';
 
 type Session = Awaited<ReturnType<TestApp['login']>>;
 
@@ -253,13 +254,11 @@ describe('ingest (e2e, PostgreSQL + Redis, worker in process)', () => {
 });
 
 async function waitUntilAttempt(t: TestApp, taskId: string, attempt: number): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const [row] = await t.db.rows<{ attempts: number }>(taskAttempts(taskId));
-    if ((row?.attempts ?? 0) >= attempt) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`task never reached attempt ${attempt}`);
+  await waitFor(
+    async () => (await t.db.rows<{ attempts: number }>(taskAttempts(taskId)))[0]?.attempts ?? 0,
+    (attempts) => attempts >= attempt,
+    { timeoutMs: 20_000, what: `task ${taskId} attempt ${attempt}` },
+  );
 }
 
 describe('ingest on the embedded database (e2e, PGlite + Redis, worker in process)', () => {

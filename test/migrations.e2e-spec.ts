@@ -35,7 +35,7 @@ describe.each(['postgres', 'pglite'] as const)('migration 0001 (fact_rows keyed 
   beforeAll(async () => {
     if (!(await drivers()).includes(driver)) throw new Error(`${driver} is not available`);
     if (driver === 'postgres') {
-      const created: TestDatabase = await createTestDatabase();
+      const created: TestDatabase = await createTestDatabase({ migrated: false });
       const client = new Client({ connectionString: created.url });
       await client.connect();
       db = { query: (text, params) => client.query(text, params), close: () => client.end() };

@@ -1,8 +1,12 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import { Queue } from 'bullmq';
 import { sql } from 'drizzle-orm';
+import { SYNC_QUEUE } from '@app/sync-tasks';
 import { installSampleTemplates, sampleSpec, writeSample } from './support/samples';
 import { upload, waitForTask } from './support/tasks';
 import { createTestApp, TestApp } from './support/test-app';
 import { tempDir } from './support/test-env';
+import { waitForQueueIdle } from './support/wait-for';
 import { WorkerProcess } from './support/worker-process';
 
 describe('priorities (e2e, one worker slot in its own process)', () => {
@@ -35,11 +39,13 @@ describe('priorities (e2e, one worker slot in its own process)', () => {
 
     worker = await WorkerProcess.start(t.config, { WORKER_CONCURRENCY: '1' });
     await waitForTask(t, admin.token, urgent, ['completed'], 60_000);
-    for (const id of low) await waitForTask(t, admin.token, id, ['completed'], 60_000);
-    const rows = await t.db.rows<{ id: string; started_at: string }>(
-      sql`select id, started_at from sync_tasks order by started_at`,
+    await waitForQueueIdle(t.app.get<Queue>(getQueueToken(SYNC_QUEUE)), { timeoutMs: 60_000 });
+    const rows = await t.db.rows<{ id: string; status: string; started_at: string }>(
+      sql`select id, status, started_at from sync_tasks order by started_at`,
     );
     expect(rows[0].id).toBe(urgent);
     expect(rows).toHaveLength(21);
+    expect(rows.map((r) => r.id).sort()).toEqual([urgent, ...low].sort());
+    expect(rows.every((r) => r.status === 'completed')).toBe(true);
   });
 });

@@ -2,6 +2,7 @@ import { sampleSpec, writeSample } from './support/samples';
 import { upload, waitForTask } from './support/tasks';
 import { createTestApp, TestApp } from './support/test-app';
 import { tempDir } from './support/test-env';
+import { waitFor } from './support/wait-for';
 
 describe('overdue sweep (e2e, enabled by configuration)', () => {
   const dir = tempDir('ds-sweep-');
@@ -25,15 +26,13 @@ describe('overdue sweep (e2e, enabled by configuration)', () => {
     const { path, meta } = await writeSample(dir.path, sampleSpec({ platform: 'amazon', domain: 'inventory' }, 40));
     const fileId = (await upload(t, user.token, path, meta).expect(201)).body.id as number;
 
-    const deadline = Date.now() + 30_000;
-    let status = 'pending';
-    while (status !== 'ingested') {
-      if (Date.now() > deadline) throw new Error(`file still ${status}`);
-      await new Promise((r) => setTimeout(r, 100));
-      status = (
-        await t.http().get(`/api/data-sync/files/${fileId}`).set('authorization', `Bearer ${user.token}`).expect(200)
-      ).body.status;
-    }
+    await waitFor(
+      async () =>
+        (await t.http().get(`/api/data-sync/files/${fileId}`).set('authorization', `Bearer ${user.token}`).expect(200))
+          .body.status as string,
+      (status) => status === 'ingested',
+      { intervalMs: 100, what: `file ${fileId} ingested by the sweep` },
+    );
     const tasks = (await t.http().get('/api/data-sync/tasks').set('authorization', `Bearer ${admin.token}`).expect(200))
       .body.items;
     expect(tasks).toEqual([expect.objectContaining({ kind: 'batch', user_id: admin.userId, total_files: 1 })]);

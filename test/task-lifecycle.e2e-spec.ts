@@ -5,6 +5,7 @@ import { installSampleTemplates, sampleSpec, writeSample } from './support/sampl
 import { upload, waitForTask } from './support/tasks';
 import { createTestApp, TestApp } from './support/test-app';
 import { tempDir } from './support/test-env';
+import { waitFor } from './support/wait-for';
 
 type Session = Awaited<ReturnType<TestApp['login']>>;
 const bearer = (s: Session) => ({ authorization: `Bearer ${s.token}` });
@@ -54,11 +55,11 @@ describe('task lifecycle with a worker (e2e, PostgreSQL + Redis)', () => {
     const rows = 40_000;
     const fileId = await uploadRows('tt_cancel', rows);
     const taskId = await submit(fileId);
-    const deadline = Date.now() + 30_000;
-    while ((await fileRow(fileId)).checkpoint_row < 2 * BATCH) {
-      if (Date.now() > deadline) throw new Error('no progress');
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await waitFor(
+      () => fileRow(fileId),
+      (row) => row.checkpoint_row >= 2 * BATCH,
+      { intervalMs: 10, what: 'two batches committed' },
+    );
     // Live progress while active: rows, the current file, and a percent from the bytes read so far.
     const live = (await t.http().get(`/api/data-sync/progress/${taskId}`).set(bearer(user)).expect(200)).body;
     expect(live.status).toBe('active');
@@ -73,11 +74,11 @@ describe('task lifecycle with a worker (e2e, PostgreSQL + Redis)', () => {
     expect(cancelled.error_code).toBe('CANCELLED');
 
     // The worker hands the file back at its next boundary: pending, no lease; only whole batches were committed.
-    const handedBack = Date.now() + 20_000;
-    while ((await fileRow(fileId)).status !== 'pending') {
-      if (Date.now() > handedBack) throw new Error(`file not handed back: ${JSON.stringify(await fileRow(fileId))}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitFor(
+      () => fileRow(fileId),
+      (row) => row.status === 'pending',
+      { timeoutMs: 20_000, intervalMs: 20, what: 'file handed back' },
+    );
     expect((await fileRow(fileId)).lease_owner).toBeNull();
     const written = await facts('tt_cancel');
     expect(written).toBeGreaterThan(0);

@@ -4,6 +4,7 @@ import { TaskBody, upload, waitForTask } from '../support/tasks';
 import { createTestApp, TestApp } from '../support/test-app';
 import { tempDir } from '../support/test-env';
 import { WorkerProcess } from '../support/worker-process';
+import { waitFor } from '../support/wait-for';
 
 const ROWS = 30_000;
 // Small batches and a short lock, so the kill lands mid-file and the stalled job comes back fast.
@@ -71,11 +72,11 @@ describe('worker crash safety (e2e, worker child processes, PostgreSQL + Redis)'
     const taskId = await submit(fileId);
 
     // Kill once a few batches are committed and the file is clearly unfinished.
-    const deadline = Date.now() + 60_000;
-    while ((await committedRows(fileId)) < 3_000) {
-      if (Date.now() > deadline) throw new Error(`no progress before the kill:\n${first.log}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitFor(
+      () => committedRows(fileId),
+      (n) => n >= 3_000,
+      { timeoutMs: 60_000, intervalMs: 20, what: () => `3,000 rows before the kill\n${first.log}` },
+    );
     await first.kill('SIGKILL');
     const atKill = await committedRows(fileId);
     expect(atKill).toBeLessThan(ROWS);
@@ -99,11 +100,11 @@ describe('worker crash safety (e2e, worker child processes, PostgreSQL + Redis)'
     const fileId = await uploadLargeCsv('tt_term', ROWS - 2);
     const worker = await startWorker();
     const taskId = await submit(fileId);
-    const deadline = Date.now() + 60_000;
-    while ((await committedRows(fileId)) < 3_000) {
-      if (Date.now() > deadline) throw new Error(`no progress before SIGTERM:\n${worker.log}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitFor(
+      () => committedRows(fileId),
+      (n) => n >= 3_000,
+      { timeoutMs: 60_000, intervalMs: 20, what: () => `3,000 rows before SIGTERM\n${worker.log}` },
+    );
     const stopped = Date.now();
     const exit = await worker.kill('SIGTERM');
     expect(exit.code === 0 || exit.signal === 'SIGTERM').toBe(true);

@@ -13,6 +13,7 @@ import { AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { findTool } from '../support/tools';
+import { waitFor } from '../support/wait-for';
 
 const REPO = resolve(__dirname, '..', '..');
 const PROD_CONF = join(REPO, 'nginx', 'nginx.conf');
@@ -93,7 +94,6 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
 /** A sleep that does not keep the process alive (for races against an exit). */
 const unrefSleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms).unref());
 
@@ -221,14 +221,15 @@ describe('nginx reverse proxy (nginx/nginx.conf, nginx/nginx.dev.conf)', () => {
     master.stdout?.on('data', (chunk: Buffer) => (masterLog += chunk.toString()));
     master.stderr?.on('data', (chunk: Buffer) => (masterLog += chunk.toString()));
 
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      if (master.exitCode !== null) throw new Error(`nginx exited with ${master.exitCode}: ${masterLog}`);
-      const reply = await call(port, { path: '/health/live' }).catch(() => undefined);
-      if (reply?.status === 200) break;
-      if (Date.now() > deadline) throw new Error(`nginx did not answer on 127.0.0.1:${port} in 15 s: ${masterLog}`);
-      await sleep(100);
-    }
+    const started = master;
+    await waitFor(
+      async () => {
+        if (started.exitCode !== null) throw new Error(`nginx exited with ${started.exitCode}: ${masterLog}`);
+        return (await call(port, { path: '/health/live' }).catch(() => undefined))?.status;
+      },
+      (status) => status === 200,
+      { timeoutMs: 15_000, intervalMs: 100, what: () => `nginx answering on 127.0.0.1:${port}: ${masterLog}` },
+    );
   });
 
   afterAll(async () => {

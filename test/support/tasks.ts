@@ -1,4 +1,5 @@
 import { TestApp } from './test-app';
+import { waitFor } from './wait-for';
 
 export interface TaskBody {
   task_id: string;
@@ -35,17 +36,14 @@ export async function waitForTask(
   statuses = FINISHED,
   timeoutMs = 60_000,
 ): Promise<TaskBody> {
-  const deadline = Date.now() + timeoutMs;
-  let last: TaskBody | undefined;
-  while (Date.now() < deadline) {
-    const res = await t.http().get(`/api/data-sync/task-status/${taskId}`).set('authorization', `Bearer ${token}`);
-    if (res.status !== 200) throw new Error(`task-status ${res.status}: ${JSON.stringify(res.body)}`);
-    last = res.body as TaskBody;
-    if (statuses.includes(last.status)) return last;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(
-    `task ${taskId} did not reach ${statuses.join('|')} in ${timeoutMs} ms; last: ${JSON.stringify(last)}`,
+  return waitFor(
+    async () => {
+      const res = await t.http().get(`/api/data-sync/task-status/${taskId}`).set('authorization', `Bearer ${token}`);
+      if (res.status !== 200) throw new Error(`task-status ${res.status}: ${JSON.stringify(res.body)}`);
+      return res.body as TaskBody;
+    },
+    (task) => statuses.includes(task.status),
+    { timeoutMs, what: `task ${taskId} ${statuses.join('|')}` },
   );
 }
 

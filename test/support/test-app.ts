@@ -7,6 +7,7 @@ import { createHttpApp } from '@app/observability';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { SingleProcessModule } from '../../src/single-process.module';
 import { configureApi } from '../../apps/api/src/configure-api';
+import { copyMigratedPglite } from './database-templates';
 import {
   createTestDatabase,
   Driver,
@@ -56,8 +57,9 @@ export async function createTestApp(options: TestAppOptions): Promise<TestApp> {
     ...(options.designRateLimits ? {} : RAISED_RATE_LIMITS),
     ...options.env,
   });
+  if (!database) await copyMigratedPglite(config.db.pgliteDir);
   const db = await openDatabase(config.db);
-  await db.migrate();
+  await db.migrate(); // a no-op on the migrated copy; kept so the app boots exactly as in production
   const root = options.withWorker ? SingleProcessModule.forRoot(config, db) : ApiModule.forRoot(config, db);
   const app = await createHttpApp(root, { shutdownHooks: false });
   await configureApi(app, config);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { ENDPOINT_CLASSES, RATE_LIMIT_TIERS, rateLimitVariable } from '@app/config';
+import { migratedPostgresTemplate } from './database-templates';
 
 /** The machine's services; CI starts them (see .ci/run). Override with TEST_PG_URL / TEST_REDIS_URL. */
 export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -37,10 +38,14 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh, uniquely named PostgreSQL database for one suite. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * A fresh, uniquely named PostgreSQL database for one suite: a copy of the migrated template
+ * (`CREATE DATABASE … TEMPLATE`), or an empty one with `{ migrated: false }`.
+ */
+export async function createTestDatabase({ migrated = true } = {}): Promise<TestDatabase> {
   const name = `ds_test_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE ${name}`);
+  const template = migrated ? ` TEMPLATE ${await migratedPostgresTemplate(PG_ADMIN_URL)}` : '';
+  await adminQuery(`CREATE DATABASE ${name}${template}`);
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };

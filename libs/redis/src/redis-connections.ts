@@ -1,5 +1,5 @@
 import Redis, { RedisOptions } from 'ioredis';
-import { withTimeout } from '@app/common';
+import { settlesWithin, withTimeout } from '@app/common';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -23,6 +23,19 @@ export function createRedis(url: string, options: RedisOptions = {}): Redis {
   // Connection errors are reported by health checks; an unhandled 'error' event would crash the process.
   client.on('error', () => undefined);
   return client;
+}
+
+/**
+ * Resolves once the client is connected, or after `timeoutMs` whatever its state: a process that
+ * starts with Redis up then serves its first requests connected (readiness, limits and quota
+ * would otherwise fail open for the first ~100 ms), and one that starts with Redis down is not held up.
+ */
+export async function firstConnection(client: Redis, timeoutMs = 1_000): Promise<void> {
+  if (client.status === 'ready') return;
+  let onReady: (() => void) | undefined;
+  const ready = new Promise<void>((resolve) => client.once('ready', (onReady = resolve)));
+  await settlesWithin(ready, timeoutMs);
+  if (onReady) client.off('ready', onReady);
 }
 
 /** PING with a hard bound, whatever the client's own settings. */

@@ -1,7 +1,7 @@
 import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AppConfig } from '@app/config';
-import { closeRedis, createRedis, DEFAULT_REDIS_URL } from './redis-connections';
+import { closeRedis, createRedis, DEFAULT_REDIS_URL, firstConnection } from './redis-connections';
 
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
 export const InjectRedis = () => Inject(REDIS_CLIENT);
@@ -26,8 +26,11 @@ class RedisCloser implements OnApplicationShutdown {
     {
       provide: REDIS_CLIENT,
       inject: [AppConfig],
-      useFactory: (config: AppConfig) =>
-        createRedis(config.redis.url ?? DEFAULT_REDIS_URL, { enableAutoPipelining: true }),
+      useFactory: async (config: AppConfig) => {
+        const client = createRedis(config.redis.url ?? DEFAULT_REDIS_URL, { enableAutoPipelining: true });
+        await firstConnection(client);
+        return client;
+      },
     },
     RedisCloser,
   ],
