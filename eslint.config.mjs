@@ -10,6 +10,20 @@ const SQL_LIBRARIES = {
   patterns: [{ group: ['drizzle-orm/*'], message: 'SQL lives in *.repository.ts files and libs/db.' }],
 };
 
+const PURE_PARSING = {
+  paths: [
+    ...SQL_LIBRARIES.paths,
+    { name: 'ioredis', message: 'libs/parsing is the pure reading stack: no Redis.' },
+    { name: 'bullmq', message: 'libs/parsing is the pure reading stack: no queue.' },
+  ],
+  patterns: [
+    ...SQL_LIBRARIES.patterns,
+    { group: ['@nestjs/*'], message: 'libs/parsing is the pure reading stack: no Nest.' },
+    { group: ['@app/*', '@app/*/**'], message: 'libs/parsing depends on no other lib of the app (they depend on it).' },
+    { group: ['**/src/seed/**', '**/test/support/**'], message: 'libs/parsing has its own test helpers in libs/parsing/test.' },
+  ],
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/*.js', '**/*.mjs', 'libs/db/migrations/**', 'drizzle.config.ts'] },
   ...tseslint.configs.recommendedTypeChecked,
@@ -30,6 +44,11 @@ export default tseslint.config(
     // Where SQL is allowed: repositories, the db library, tests and benchmarks that set up data.
     files: ['**/*.repository.ts', 'libs/db/**', 'test/**', 'bench/**', 'drizzle.config.ts'],
     rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    // The pure reading stack: no Nest, no database, no Redis, no other lib of the app (specs included).
+    files: ['libs/parsing/**'],
+    rules: { 'no-restricted-imports': ['error', PURE_PARSING] },
   },
   {
     files: ['**/*.spec.ts', 'test/**', 'bench/**'],

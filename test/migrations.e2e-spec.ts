@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Client } from 'pg';
 import { migrationsFolder } from '@app/db';
-import { rowHash, rowKey, rowKeyScope } from '@app/sync-tasks/ingest/parsing';
+import { rowHash, rowKey, rowKeyScope } from '@app/parsing';
 import { createTestDatabase, drivers, tempDir, TestDatabase } from './support/test-env';
 
 /** Runs one migration file statement by statement, as the migrator does. */

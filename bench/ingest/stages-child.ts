@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { basename } from 'node:path';
-import { openRowSource, rowKeyScope } from '@app/sync-tasks/ingest/parsing';
+import { openRowSource, rowKeyScope } from '@app/parsing';
 import { copyLine } from '@app/sync-tasks/ingest/fact-rows.repository';
 import { RowPreparer } from '@app/sync-tasks/ingest/row-preparer';
 import type { Template } from '@app/sync-tasks';

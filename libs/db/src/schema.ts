@@ -16,6 +16,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import type { ColumnType } from '@app/parsing';
 
 /** Binary column (Buffer in TypeScript). */
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
@@ -93,7 +94,7 @@ export const GRANULARITIES = ['daily', 'weekly', 'monthly', 'snapshot'] as const
 export type Granularity = (typeof GRANULARITIES)[number];
 
 /** Column typing a template may declare; values that do not parse are quarantined. */
-export type ColumnType = 'text' | 'number' | 'integer' | 'date' | 'datetime';
+export type { ColumnType };
 export interface TemplateColumn {
   name: string;
   type: ColumnType;

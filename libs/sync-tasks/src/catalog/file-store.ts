@@ -4,7 +4,7 @@ import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { FileFormat, sniffFormat } from '../ingest/parsing';
+import { FileFormat, sniffFormat } from '@app/parsing';
 
 const SNIFF_BYTES = 8_192;
 

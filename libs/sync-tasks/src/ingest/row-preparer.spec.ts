@@ -1,5 +1,5 @@
 import { Template } from '../templates/templates.repository';
-import { rowHash, rowKey, rowKeyScope } from './parsing';
+import { rowHash, rowKey, rowKeyScope } from '@app/parsing';
 import { RowPreparer } from './row-preparer';
 
 const SCOPE = rowKeyScope(['shopee', 's1', 'orders', '', 'daily']);

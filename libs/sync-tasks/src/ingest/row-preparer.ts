@@ -11,7 +11,7 @@ import {
   storableText,
   typeProblem,
   unstorableCharacter,
-} from './parsing';
+} from '@app/parsing';
 
 /** A fact ready to write: its identity (hex), metric date and original record as JSON text. */
 export type PreparedRow =

@@ -3,8 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as iconv from 'iconv-lite';
-import { sampleFileMeta, sampleFileName, writeSampleFile } from '../../../../../src/seed/sample-files';
-import { SHOPEE_PRODUCTS } from '../../../../../src/seed/sample-templates';
+import { ORDER_COLUMNS, writeSampleXlsx } from '../test/sample-sheets';
 import { sniffFormat } from './sniff-format';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000100000001008060000001ff3ff61', 'hex');
@@ -24,10 +23,7 @@ describe(sniffFormat.name, () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('recognizes an xlsx workbook', async () => {
-    const spec = { template: SHOPEE_PRODUCTS, shopId: 's', format: 'xlsx' as const, rows: 50 };
-    const period = { periodStart: '2026-11-01', periodEnd: '2026-11-01' };
-    const fileName = sampleFileName(sampleFileMeta({ ...spec, ...period, fileName: '' }), 'xlsx');
-    const path = await writeSampleFile(dir, { ...spec, ...period, fileName });
+    const path = await writeSampleXlsx(join(dir, 'products.xlsx'), { columns: ORDER_COLUMNS, rows: 50, seed: 3 });
     expect(sniffFormat(readFileSync(path).subarray(0, 8192))).toBe('xlsx');
   });
 

@@ -1,5 +1,5 @@
 import { copyLine } from './fact-rows.repository';
-import { Batch } from './file-ingester';
+import { Batch } from './batch';
 import { PreparedRow } from './row-preparer';
 
 function fact(key: string, json: string, date: string | null = null): PreparedRow {

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse';
 import { CsvDialect, CsvTokenizer } from './csv-tokenizer';
 import { UnreadableFileError } from './unreadable-file.error';
-import { mulberry32 } from '../../../../../src/seed/seeded-random';
+import { mulberry32 } from '../test/seeded-random';
 
 const VALUES = [
   '',

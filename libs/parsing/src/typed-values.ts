@@ -1,6 +1,8 @@
-import type { ColumnType } from '@app/db';
 import { dateText, dateTimeText, parseDateTime } from './date-values';
 import { decimalText, isIntegral, parseDecimal } from './number-values';
+
+/** The type of a template column; cells of that column are checked and canonicalised by parseTyped. */
+export type ColumnType = 'text' | 'number' | 'integer' | 'date' | 'datetime';
 
 export type ParseResult = { ok: true; value: string | null } | { ok: false; reason: string };
 

@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ZipPart, writeZip } from '../../../../../test/support/zip-writer';
+import { ZipPart, writeZip } from '../test/zip-writer';
 import { readZipDirectory } from './zip-directory';
 import { EntryReader, entryChunks, readWholeEntry } from './zip-entry';
 

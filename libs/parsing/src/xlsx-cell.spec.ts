@@ -1,4 +1,4 @@
-import { cellText } from '../../../../../test/support/exceljs-xlsx-source';
+import { cellText } from '../test/exceljs-xlsx-source';
 import {
   dateText,
   isDateFormat,
@@ -8,7 +8,7 @@ import {
   numberText,
   serialDateText,
 } from './xlsx-cell';
-import { mulberry32 } from '../../../../../src/seed/seeded-random';
+import { mulberry32 } from '../test/seeded-random';
 
 /** ExcelJS's own helpers, the reference for what its reader made of number formats and date serials. */
 const exceljs = {

@@ -3,17 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ExcelJS from 'exceljs';
 import type { CellValue } from 'exceljs';
-import { exceljsSheetRows } from '../../../../../test/support/exceljs-xlsx-source';
-import {
-  relsXml,
-  sheetXml,
-  workbookParts,
-  workbookXml,
-  writeZip,
-  ZipPart,
-} from '../../../../../test/support/zip-writer';
-import { SampleFileSpec, sampleFileMeta, sampleFileName, writeSampleFile } from '../../../../../src/seed/sample-files';
-import { TIKTOK_ANALYTICS } from '../../../../../src/seed/sample-templates';
+import { exceljsSheetRows } from '../test/exceljs-xlsx-source';
+import { relsXml, sheetXml, workbookParts, workbookXml, writeZip, ZipPart } from '../test/zip-writer';
+import { ANALYTICS_COLUMNS, ANALYTICS_TITLES, writeSampleXlsx } from '../test/sample-sheets';
 import type { SheetRow } from './row-source.types';
 import { UnreadableFileError } from './unreadable-file.error';
 import { openXlsxSheet, openXlsxSource } from './xlsx-source';
@@ -306,11 +298,9 @@ describe(openXlsxSheet.name, () => {
       expect(rows.length).toBeGreaterThan(3000);
     });
 
-    it('from the seed sample files', async () => {
-      const base = { fileName: '', template: TIKTOK_ANALYTICS, shopId: 'x', format: 'xlsx' as const, rows: 5000 };
-      const spec: SampleFileSpec = { ...base, periodStart: '2026-11-01', periodEnd: '2026-11-07' };
-      spec.fileName = sampleFileName(sampleFileMeta(spec), 'xlsx');
-      const rows = await expectSameAsExcelJs(await writeSampleFile(dir, spec));
+    it('from export-like sample sheets', async () => {
+      const sheet = { columns: ANALYTICS_COLUMNS, rows: 5000, seed: 21, titles: ANALYTICS_TITLES };
+      const rows = await expectSameAsExcelJs(await writeSampleXlsx(fileIn(), sheet));
       expect(rows).toHaveLength(5003);
     });
   });

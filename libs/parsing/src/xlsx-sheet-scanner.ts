@@ -37,7 +37,7 @@ const SHEET_DATA = '<sheetData';
 
 /**
  * Turns a worksheet's XML, chunk by chunk, into the rows ExcelJS's streaming reader gave (see cellText in
- * test/support/exceljs-xlsx-source.ts) but where ExcelJS lost or changed what the sheet shows (see cellText
+ * libs/parsing/test/exceljs-xlsx-source.ts) but where ExcelJS lost or changed what the sheet shows (see cellText
  * below): cell texts by column position (gaps ''), trimmed, all-empty rows left out. A scan with indexOf over
  * the text, no XML parser and no per-cell objects; only the part of the last row not yet complete is carried
  * to the next chunk.

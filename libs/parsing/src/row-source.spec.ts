@@ -4,30 +4,23 @@ import { join } from 'node:path';
 import * as ExcelJS from 'exceljs';
 import * as iconv from 'iconv-lite';
 import {
+  ANALYTICS_COLUMNS,
+  ANALYTICS_TITLES,
+  ORDER_COLUMNS,
   SampleEncoding,
-  SampleFileSpec,
-  sampleFileMeta,
-  sampleFileName,
-  sampleRows,
-  writeSampleFile,
-} from '../../../../../src/seed/sample-files';
-import {
-  MIAOSHOU_SERVICES,
-  SampleTemplate,
-  TIKTOK_ANALYTICS,
-  TIKTOK_ORDERS,
-} from '../../../../../src/seed/sample-templates';
+  SampleSheet,
+  sampleSheetRows,
+  writeSampleCsv,
+  writeSampleXlsx,
+} from '../test/sample-sheets';
 import { FileFormat, RowSource, SheetRow, UnreadableFileError, openRowSource } from './row-source';
 
 let dir: string;
 beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'row-source-'))));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function spec(template: SampleTemplate, format: FileFormat, rows: number, encoding?: SampleEncoding): SampleFileSpec {
-  const base = { fileName: '', template, shopId: `t_${encoding ?? format}`, format, rows, encoding };
-  const withPeriod = { ...base, periodStart: '2026-11-01', periodEnd: '2026-11-07' };
-  return { ...withPeriod, fileName: sampleFileName(sampleFileMeta(withPeriod), format) };
-}
+const ORDERS: SampleSheet = { columns: ORDER_COLUMNS, rows: 300, seed: 11 };
+const ANALYTICS: SampleSheet = { columns: ANALYTICS_COLUMNS, rows: 700, seed: 12, titles: ANALYTICS_TITLES };
 
 function fixture(name: string, content: string | Buffer): string {
   const path = join(dir, name);
@@ -51,11 +44,9 @@ const openFds = (): number => readdirSync('/proc/self/fd').length;
 describe(openRowSource.name, () => {
   describe('csv', () => {
     it.each<SampleEncoding>(['utf8', 'utf8-bom', 'gbk'])('reads %s sample files cell for cell', async (encoding) => {
-      const template = encoding === 'gbk' ? MIAOSHOU_SERVICES : TIKTOK_ORDERS;
-      const file = spec(template, 'csv', 300, encoding);
-      const { headers, all } = await readAll(await writeSampleFile(dir, file));
-      expect(headers).toEqual(template.columns.map((c) => c.name));
-      expect(all.map((row) => row.values)).toEqual([...sampleRows(file)]);
+      const { headers, all } = await readAll(writeSampleCsv(join(dir, `orders-${encoding}.csv`), ORDERS, encoding));
+      expect(headers).toEqual(ORDER_COLUMNS.map((c) => c.name));
+      expect(all.map((row) => row.values)).toEqual([...sampleSheetRows(ORDERS)]);
     });
 
     it('numbers rows by physical record, the header being row 1', async () => {
@@ -128,7 +119,7 @@ describe(openRowSource.name, () => {
     });
 
     it('releases the file when the consumer stops early', async () => {
-      const path = await writeSampleFile(dir, spec(TIKTOK_ORDERS, 'csv', 2000, 'utf8'));
+      const path = writeSampleCsv(join(dir, 'orders-2000.csv'), { ...ORDERS, rows: 2000 });
       const before = openFds();
       for (let i = 0; i < 300; i++) {
         const source = await openRowSource(path, 'csv', { headerRow: 1 });
@@ -221,12 +212,11 @@ describe(openRowSource.name, () => {
 
   describe('xlsx', () => {
     let path: string;
-    const file = spec(TIKTOK_ANALYTICS, 'xlsx', 700);
-    beforeAll(async () => (path = await writeSampleFile(dir, file)));
+    beforeAll(async () => (path = await writeSampleXlsx(join(dir, 'analytics.xlsx'), ANALYTICS)));
 
     it('reads headers at row 3 and every row of the first sheet', async () => {
       const { headers, all } = await readAll(path, 'xlsx', 3);
-      expect(headers).toEqual(TIKTOK_ANALYTICS.columns.map((c) => c.name));
+      expect(headers).toEqual(ANALYTICS_COLUMNS.map((c) => c.name));
       expect(all).toHaveLength(700);
       expect(all[0].rowNumber).toBe(4);
       expect(all[699].rowNumber).toBe(703);
@@ -234,8 +224,8 @@ describe(openRowSource.name, () => {
 
     it('turns numbers into their shortest text and keeps text cells as they are', async () => {
       const { all } = await readAll(path, 'xlsx', 3);
-      const expected = [...sampleRows(file)];
-      const numeric = TIKTOK_ANALYTICS.columns.map((c) => c.type === 'integer' || c.type === 'number');
+      const expected = [...sampleSheetRows(ANALYTICS)];
+      const numeric = ANALYTICS_COLUMNS.map((c) => c.type === 'integer' || c.type === 'number');
       all.forEach(({ values }, i) => {
         expect(values).toEqual(expected[i].map((value, c) => (numeric[c] && value ? String(Number(value)) : value)));
       });
