@@ -142,7 +142,7 @@ describe(openRowSource.name, () => {
       ['an empty file', ''],
       ['a file of blank lines', '\r\n\r\n  \r\n'],
       ['binary bytes', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d])],
-      ['undecodable text', Buffer.from([0x61, 0x2c, 0x62, 0x0a, 0xff, 0xff, 0xfe, 0x0a])],
+      ['text in no encoding read', Buffer.from([0x61, 0x2c, 0x62, 0x0a, 0x81, 0x0a, 0x8d, 0x0a])],
       ['a quote never closed', 'a,b\n1,"open\n2,3\n'],
     ])('rejects %s as unreadable', async (name, content) => {
       const path = fixture(`bad-${name.replace(/ /g, '-')}.csv`, content);
@@ -168,12 +168,14 @@ describe(openRowSource.name, () => {
       expect((await readAll(path)).all).toEqual([{ rowNumber: 2, values: ['FW1', '苗\0手'] }]);
     });
 
-    it('rejects a NUL byte in the middle of a GBK character as undecodable', async () => {
+    it('reads a GBK lead byte cut by a NUL as Windows-1252 text, the NUL kept for quarantine', async () => {
       const path = fixture(
         'cut-gbk.csv',
         Buffer.concat([iconv.encode('a,b\r\n1,', 'gbk'), Buffer.from([0xd6, 0, 0x0a])]),
       );
-      await expect(readAll(path)).rejects.toThrow(/neither (?:valid )?UTF-8 nor GBK/);
+      const { all, encoding } = await readAll(path);
+      expect(encoding).toBe('windows-1252');
+      expect(all).toEqual([{ rowNumber: 2, values: ['1', 'Ö\0'] }]);
     });
 
     it('lets a stray NUL through after the first 64 KiB, but not a run of NULs (binary data)', async () => {

@@ -66,11 +66,12 @@ export class FileIngester {
       throw new PermanentIngestError('FILE_MISSING', `${file.fileName}: file is gone from ${file.path}`);
     });
     const template = await this.templates.findPublished(file);
-    const source = await openRowSource(file.path, file.format, { headerRow: template?.headerRow ?? 1 }).catch(
-      (error: unknown) => {
-        throw unreadable(file, error);
-      },
-    );
+    const source = await openRowSource(file.path, file.format, {
+      headerRow: template?.headerRow ?? 1,
+      limits: this.config.worker.readLimits,
+    }).catch((error: unknown) => {
+      throw unreadable(file, error);
+    });
     try {
       if (template) {
         const mismatch = compareHeaders(
