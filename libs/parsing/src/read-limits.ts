@@ -25,13 +25,13 @@ export interface ReadLimits {
 }
 
 export const DEFAULT_READ_LIMITS: Readonly<ReadLimits> = Object.freeze({
-  maxInflateRatio: 1000,
+  maxInflateRatio: 200,
   maxInflatedBytes: 2 * 1024 ** 3,
   maxSharedStrings: 2_000_000,
   maxSharedStringChars: 100_000_000,
   maxCellsPerRow: 16_384,
   maxColumns: 16_384,
-  maxRowChars: 8 * 1024 * 1024,
+  maxRowChars: 2 * 1024 * 1024,
   maxRows: 5_000_000,
 });
 
