@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as iconv from 'iconv-lite';
 import { Client } from 'pg';
 import { installSampleTemplates, sampleSpec, writeEditedCsv, writeSample } from './support/samples';
 import { syncFile, TaskBody, upload, waitForTask } from './support/tasks';
@@ -75,6 +76,37 @@ describe('ingest (e2e, PostgreSQL + Redis, worker in process)', () => {
     expect(onlyFile(task)).toMatchObject({ status: 'ingested', inserted: 400 });
     const [row] = await t.db.rows<{ raw: Record<string, string> }>(rawOf('miaoshou'));
     expect(Object.keys(row.raw)).toContain('服务单号');
+  });
+
+  it('ingests a Windows-1252 CSV with blank lines before its header, recording the encoding', async () => {
+    const path = join(dir.path, 'western.csv');
+    const text = '\r\n\r\nBestellnr;Produit;Preis\r\nEU-1;Café crème;12,50 €\r\nEU-2;Müsli groß;4,99 €\r\n';
+    writeFileSync(path, iconv.encode(text, 'windows-1252'));
+    const meta = { platform: 'euwest', shop_id: 'fr_1', data_domain: 'orders', granularity: 'daily' };
+    const id = (await upload(t, user.token, path, meta).expect(201)).body.id as number;
+    const task = await syncFile(t, user.token, id);
+    expect(onlyFile(task)).toMatchObject({ status: 'ingested', rows_total: 2, inserted: 2 });
+    const rows = await t.db.rows<{ raw: Record<string, string> }>(
+      sql`select raw from fact_rows where platform = 'euwest'`,
+    );
+    expect(rows.map((row) => row.raw.Produit).sort()).toEqual(['Café crème', 'Müsli groß']);
+    expect(rows.map((row) => row.raw.Preis).sort()).toEqual(['12,50 €', '4,99 €']);
+    const [file] = await t.db.rows<{ text_encoding: string }>(
+      sql`SELECT text_encoding FROM catalog_files WHERE id = ${id}`,
+    );
+    expect(file.text_encoding).toBe('windows-1252');
+  });
+
+  it('reads a CSV in the encoding declared with its upload, over what detection would pick', async () => {
+    const path = join(dir.path, 'declared.csv');
+    // ÄÖÜäöü in Windows-1252 is C4 D6 DC E4 F6 FC: three valid GBK characters, which detection would pick.
+    writeFileSync(path, Buffer.from('sku,name\r\nD-1,ÄÖÜäöü\r\n', 'latin1'));
+    const meta = { platform: 'eudeclared', shop_id: 'de_1', data_domain: 'orders', granularity: 'daily' };
+    const id = (await upload(t, user.token, path, { ...meta, encoding: 'windows-1252' }).expect(201)).body.id as number;
+    expect(onlyFile(await syncFile(t, user.token, id))).toMatchObject({ status: 'ingested', inserted: 1 });
+    const [row] = await t.db.rows<{ raw: Record<string, string> }>(rawOf('eudeclared'));
+    expect(row.raw.name).toBe('ÄÖÜäöü');
+    await upload(t, user.token, path, { ...meta, shop_id: 'de_2', encoding: 'ebcdic' }).expect(400);
   });
 
   it('re-syncs the same file without inserting anything', async () => {

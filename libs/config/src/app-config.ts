@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { durationToSeconds } from './duration';
 import { Env, envSchema } from './env.schema';
 import { RateLimitSettings, rateLimitSettings } from './rate-limit';
+import type { ReadLimits } from '@app/parsing';
 
 export type Mode = 'single' | 'api' | 'worker' | 'cli';
 
@@ -55,6 +56,8 @@ export interface WorkerSettings {
   attempts: number;
   backoffMs: number;
   batchRows: number;
+  /** Bounds on reading one file (PARSE_*), handed to the parsing lib as they are. */
+  readLimits: ReadLimits;
   /** Files pending longer than this are auto-enqueued by a scheduled sweep; 0 = off. */
   sweepPendingAfterS: number;
   sweepIntervalMs: number;
@@ -136,6 +139,16 @@ export function loadConfig(mode: Mode, source: NodeJS.ProcessEnv = process.env):
       attempts: env.SYNC_ATTEMPTS,
       backoffMs: env.SYNC_BACKOFF_MS,
       batchRows: env.INGEST_BATCH_ROWS,
+      readLimits: {
+        maxInflateRatio: env.PARSE_MAX_INFLATE_RATIO,
+        maxInflatedBytes: env.PARSE_MAX_INFLATED_BYTES,
+        maxSharedStrings: env.PARSE_MAX_SHARED_STRINGS,
+        maxSharedStringChars: env.PARSE_MAX_SHARED_STRING_CHARS,
+        maxCellsPerRow: env.PARSE_MAX_CELLS_PER_ROW,
+        maxColumns: env.PARSE_MAX_COLUMNS,
+        maxRowChars: env.PARSE_MAX_ROW_CHARS,
+        maxRows: env.PARSE_MAX_ROWS,
+      },
       sweepPendingAfterS: env.SWEEP_PENDING_AFTER_S,
       sweepIntervalMs: env.SWEEP_INTERVAL_MS,
     },

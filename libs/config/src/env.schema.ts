@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_READ_LIMITS } from '@app/parsing';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -43,6 +44,15 @@ export const envSchema = z.object({
   SYNC_ATTEMPTS: int(1, 50).default(5),
   SYNC_BACKOFF_MS: int(100).default(2_000),
   INGEST_BATCH_ROWS: int(100, 100_000).default(5_000),
+  // Hard bounds on what reading one file may cost (see libs/parsing/src/read-limits.ts, docs/operations.md).
+  PARSE_MAX_INFLATE_RATIO: int(10).default(DEFAULT_READ_LIMITS.maxInflateRatio),
+  PARSE_MAX_INFLATED_BYTES: int(1024 * 1024).default(DEFAULT_READ_LIMITS.maxInflatedBytes),
+  PARSE_MAX_SHARED_STRINGS: int(1).default(DEFAULT_READ_LIMITS.maxSharedStrings),
+  PARSE_MAX_SHARED_STRING_CHARS: int(1).default(DEFAULT_READ_LIMITS.maxSharedStringChars),
+  PARSE_MAX_CELLS_PER_ROW: int(1).default(DEFAULT_READ_LIMITS.maxCellsPerRow),
+  PARSE_MAX_COLUMNS: int(1, 16_384).default(DEFAULT_READ_LIMITS.maxColumns),
+  PARSE_MAX_ROW_CHARS: int(1024).default(DEFAULT_READ_LIMITS.maxRowChars),
+  PARSE_MAX_ROWS: int(1).default(DEFAULT_READ_LIMITS.maxRows),
   SWEEP_PENDING_AFTER_S: int(0).default(0),
   SWEEP_INTERVAL_MS: int(1_000).default(600_000),
   QUOTA_NORMAL: int(0).default(10),

@@ -16,6 +16,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { TEXT_ENCODINGS } from '@app/parsing';
 import type { ColumnType } from '@app/parsing';
 
 /** Binary column (Buffer in TypeScript). */
@@ -154,6 +155,8 @@ export const catalogFiles = pgTable(
     /** Lease of the worker processing the file; expired leases may be taken over. */
     leaseOwner: text('lease_owner'),
     format: text('format', { enum: ['csv', 'xlsx'] }).notNull(),
+    /** CSV text encoding: declared with the upload (overrides detection), else the one detected when read. */
+    textEncoding: text('text_encoding', { enum: TEXT_ENCODINGS }),
     leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true }),
     registeredAt: timestamp('registered_at', { withTimezone: true }).notNull().defaultNow(),
     ingestedAt: timestamp('ingested_at', { withTimezone: true }),

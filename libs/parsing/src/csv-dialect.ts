@@ -3,10 +3,14 @@ import type { CsvDialect } from './csv-tokenizer';
 /** In order of preference when counts tie. */
 const DELIMITERS = [',', '\t', ';', '|'];
 
-/** Delimiter and line break of a CSV file, judged on its header line within the decoded head of the file. */
+/**
+ * Delimiter and line break of a CSV file, judged on its header line within the decoded head of the file
+ * (counted, as the reader does, from the first line that is not blank).
+ */
 export function detectDialect(head: string, headerRow: number): CsvDialect {
   const lineBreak = head.includes('\n') || !head.includes('\r') ? '\n' : '\r';
-  return { delimiter: likeliestDelimiter(nthLine(head, lineBreak, headerRow)), lineBreak };
+  const text = head.replace(/^(?:[ \t]*\r?\n|[ \t]*\r)+/, '');
+  return { delimiter: likeliestDelimiter(nthLine(text, lineBreak, headerRow)), lineBreak };
 }
 
 /** The header line, or the last line the head holds when the header lies beyond it. */

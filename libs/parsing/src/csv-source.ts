@@ -4,7 +4,16 @@ import { detectDialect } from './csv-dialect';
 import { CsvTokenizer } from './csv-tokenizer';
 import { RowBatches, destroyStream, rowSourceOf, trimCells } from './row-source.base';
 import type { RowSource, SheetRow } from './row-source.types';
-import { ChunkDecoder, TextEncoding, chunkDecoder, decodeHead, detectEncoding, hasBinaryBytes } from './text-encoding';
+import { DEFAULT_READ_LIMITS, ReadLimits, overLimit } from './read-limits';
+import {
+  ChunkDecoder,
+  TextEncoding,
+  chunkDecoder,
+  decodeHead,
+  detectEncoding,
+  hasBinaryBytes,
+  utf16Bom,
+} from './text-encoding';
 import { UnreadableFileError } from './unreadable-file.error';
 
 /** Enough to see the header line and a few rows, for the encoding and the delimiter. */
@@ -16,15 +25,24 @@ const HEAD_BYTES = 64 * 1024;
  */
 const CHUNK_BYTES = 32 * 1024;
 
-export async function openCsvSource(path: string, headerRow: number): Promise<RowSource> {
+export interface CsvOptions {
+  headerRow: number;
+  limits?: ReadLimits;
+  /** Declared in the file's metadata: overrides detection. */
+  encoding?: TextEncoding;
+}
+
+export async function openCsvSource(path: string, options: CsvOptions): Promise<RowSource> {
+  const { headerRow, limits = DEFAULT_READ_LIMITS } = options;
   const handle = await open(path, 'r');
   try {
     const head = await readHead(handle);
-    const encoding = headEncoding(head);
-    const tokenizer = new CsvTokenizer(detectDialect(decodeHead(head, encoding), headerRow));
+    const encoding = options.encoding ?? headEncoding(head);
+    const tokenizer = new CsvTokenizer(detectDialect(decodeHead(head, encoding), headerRow), limits.maxRowChars);
     const stream = handle.createReadStream({ start: 0, highWaterMark: CHUNK_BYTES });
-    return await rowSourceOf(csvRows(stream, chunkDecoder(encoding), tokenizer), {
+    return await rowSourceOf(csvRows(stream, chunkDecoder(encoding), tokenizer, limits), {
       headerRow,
+      encoding,
       padToHeaders: false,
       bytesRead: () => stream.bytesRead,
       release: () => destroyStream(stream),
@@ -44,9 +62,10 @@ async function readHead(handle: FileHandle): Promise<Buffer> {
 
 function headEncoding(head: Buffer): TextEncoding {
   if (head.length === 0) throw new UnreadableFileError('the file is empty');
-  if (hasBinaryBytes(head)) throw new UnreadableFileError('the file holds binary data, not CSV text');
+  if (!utf16Bom(head) && hasBinaryBytes(head))
+    throw new UnreadableFileError('the file holds binary data, not CSV text');
   const encoding = detectEncoding(head);
-  if (!encoding) throw new UnreadableFileError('the file is neither UTF-8 nor GBK text');
+  if (!encoding) throw new UnreadableFileError('the file is not UTF-8, UTF-16, GBK or Windows-1252 text');
   return encoding;
 }
 
@@ -54,12 +73,18 @@ function headEncoding(head: Buffer): TextEncoding {
  * Rows in batches, one per chunk read. Every record counts as a row, empty ones included, so row numbers
  * match what a spreadsheet shows (a record with line breaks inside quotes counts once).
  */
-async function* csvRows(chunks: AsyncIterable<Buffer>, decoder: ChunkDecoder, tokenizer: CsvTokenizer): RowBatches {
+async function* csvRows(
+  chunks: AsyncIterable<Buffer>,
+  decoder: ChunkDecoder,
+  tokenizer: CsvTokenizer,
+  { maxRows, maxCellsPerRow }: ReadLimits,
+): RowBatches {
   let rowNumber = 0;
   const numbered = (records: string[][]): SheetRow[] => {
     const rows: SheetRow[] = [];
     for (const values of records) {
-      rowNumber++;
+      if (++rowNumber > maxRows) throw overLimit('maxRows', maxRows, 'too many rows');
+      if (values.length > maxCellsPerRow) throw overLimit('maxCellsPerRow', maxCellsPerRow, `row ${rowNumber}`);
       if (trimCells(values)) rows.push({ rowNumber, values });
     }
     return rows;

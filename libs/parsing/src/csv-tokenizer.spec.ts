@@ -93,8 +93,11 @@ describe(CsvTokenizer.name, () => {
     expect(() => tokenizer.end()).toThrow(new UnreadableFileError('row 3: a quoted field is never closed'));
   });
 
-  it('gives up on a record that grows past 4 Mi characters', () => {
-    const tokenizer = new CsvTokenizer({ delimiter: ',', lineBreak: '\n' });
+  it('gives up on a record that grows past maxRowChars, naming the limit', () => {
+    const tokenizer = new CsvTokenizer({ delimiter: ',', lineBreak: '\n' }, 4 * 1024 * 1024);
     expect(() => tokenizer.push(`"${'x'.repeat(5 * 1024 * 1024)}`)).toThrow(UnreadableFileError);
+    expect(() => new CsvTokenizer({ delimiter: ',', lineBreak: '\n' }, 100).push(`"${'x'.repeat(200)}`)).toThrow(
+      /maxRowChars limit of 100/,
+    );
   });
 });

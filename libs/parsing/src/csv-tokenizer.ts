@@ -1,3 +1,4 @@
+import { DEFAULT_READ_LIMITS, overLimit } from './read-limits';
 import { UnreadableFileError } from './unreadable-file.error';
 
 export interface CsvDialect {
@@ -7,8 +8,6 @@ export interface CsvDialect {
 
 const QUOTE = 0x22;
 const SPACE = 0x20;
-/** A record still open after this many characters is an unbalanced quote, not data: fail before memory does. */
-const MAX_RECORD_CHARS = 4 * 1024 * 1024;
 
 /**
  * Splits decoded CSV text, fed in arbitrary chunks, into records of raw field text (RFC 4180 quoting).
@@ -30,7 +29,11 @@ export class CsvTokenizer {
   private readonly delimiterCode: number;
   private readonly lineBreakCode: number;
 
-  constructor(private readonly dialect: CsvDialect) {
+  /** `maxRecordChars`: a record still open after this many characters is an unbalanced quote, not data. */
+  constructor(
+    private readonly dialect: CsvDialect,
+    private readonly maxRecordChars = DEFAULT_READ_LIMITS.maxRowChars,
+  ) {
     this.delimiterCode = dialect.delimiter.charCodeAt(0);
     this.lineBreakCode = dialect.lineBreak.charCodeAt(0);
   }
@@ -41,8 +44,8 @@ export class CsvTokenizer {
     const consumed = this.scan(text, false);
     this.rest = consumed < text.length ? text.slice(consumed) : '';
     const out = this.takeRecords();
-    if (this.rest.length > MAX_RECORD_CHARS) {
-      throw new UnreadableFileError(`row ${this.records + 1} runs over 4 Mi characters: a quote is never closed`);
+    if (this.rest.length > this.maxRecordChars) {
+      throw overLimit('maxRowChars', this.maxRecordChars, `row ${this.records + 1} never ends (a quote never closed?)`);
     }
     return out;
   }

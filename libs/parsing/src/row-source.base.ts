@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { RowSource, SheetRow } from './row-source.types';
 import { unstorableCharacter } from './storable-text';
+import type { TextEncoding } from './text-encoding';
 import { UnreadableFileError } from './unreadable-file.error';
 
 /** Rows come in batches: one promise per batch instead of one per row through every stage. */
@@ -8,6 +9,7 @@ export type RowBatches = AsyncGenerator<SheetRow[], void, undefined>;
 
 export interface RowSourceOptions {
   headerRow: number;
+  encoding?: TextEncoding;
   /** XLSX rows leave out empty trailing cells: pad them to the header width so they read like CSV rows. */
   padToHeaders: boolean;
   /** Bytes of the file consumed so far. */
@@ -20,14 +22,14 @@ export interface RowSourceOptions {
 export async function rowSourceOf(batches: RowBatches, options: RowSourceOptions): Promise<RowSource> {
   let released: Promise<void> | undefined;
   const release = (): Promise<void> => (released ??= options.release());
-  let header: { headers: string[]; rest: SheetRow[] };
+  let header: { headers: string[]; rest: SheetRow[]; leadingBlankRows: number };
   try {
     header = await readHeader(batches, options.headerRow);
   } catch (error) {
     await Promise.all([release(), batches.return()]);
     throw error;
   }
-  const { headers, rest } = header;
+  const { headers, rest, leadingBlankRows } = header;
   const fit = (row: SheetRow): SheetRow => fitRow(row, headers.length, options.padToHeaders);
   let started = false;
   async function* dataRows(): AsyncGenerator<SheetRow> {
@@ -42,6 +44,8 @@ export async function rowSourceOf(batches: RowBatches, options: RowSourceOptions
   const rows = dataRows();
   return {
     headers,
+    encoding: options.encoding,
+    leadingBlankRows,
     rows,
     bytesRead: options.bytesRead,
     async close() {
@@ -73,22 +77,32 @@ export function trimCells(values: string[]): boolean {
   return content;
 }
 
-async function readHeader(batches: RowBatches, headerRow: number): Promise<{ headers: string[]; rest: SheetRow[] }> {
+/**
+ * The header row, counted from the first row with content: blank rows above it (exports that start with an
+ * empty line) are skipped and reported as `leadingBlankRows`. Row numbers stay physical.
+ */
+async function readHeader(
+  batches: RowBatches,
+  headerRow: number,
+): Promise<{ headers: string[]; rest: SheetRow[]; leadingBlankRows: number }> {
   if (!Number.isInteger(headerRow) || headerRow < 1) throw new RangeError(`headerRow must be ≥ 1, got ${headerRow}`);
-  let sawRow = false;
+  let leadingBlankRows = -1;
   for (;;) {
     const next = await batches.next();
     if (next.done) {
-      throw new UnreadableFileError(sawRow ? `header row ${headerRow} is beyond the last row` : 'the file has no rows');
+      throw new UnreadableFileError(
+        leadingBlankRows >= 0 ? `header row ${headerRow} is beyond the last row` : 'the file has no rows',
+      );
     }
     for (const [i, { rowNumber, values }] of next.value.entries()) {
-      sawRow = true;
-      if (rowNumber === headerRow) {
+      if (leadingBlankRows < 0) leadingBlankRows = rowNumber - 1;
+      const wanted = headerRow + leadingBlankRows;
+      if (rowNumber === wanted) {
         const headers = values.slice(0, contentLength(values));
         checkStorable(headers);
-        return { headers, rest: next.value.slice(i + 1) };
+        return { headers, rest: next.value.slice(i + 1), leadingBlankRows };
       }
-      if (rowNumber > headerRow) throw new UnreadableFileError(`header row ${headerRow} is empty`);
+      if (rowNumber > wanted) throw new UnreadableFileError(`header row ${headerRow} is empty`);
     }
   }
 }

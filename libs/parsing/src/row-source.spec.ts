@@ -49,6 +49,41 @@ describe(openRowSource.name, () => {
       expect(all.map((row) => row.values)).toEqual([...sampleSheetRows(ORDERS)]);
     });
 
+    it('skips blank lines before the header, reports them and finds the delimiter on the header line', async () => {
+      const source = await readAll(fixture('blank-first.csv', '\r\n  \r\n\r\nsku;名称\r\nA1;杯子\r\n'));
+      expect(source.leadingBlankRows).toBe(3);
+      expect(source.headers).toEqual(['sku', '名称']);
+      expect(source.all).toEqual([{ rowNumber: 5, values: ['A1', '杯子'] }]);
+    });
+
+    it.each([
+      ['UTF-16LE', 'utf16le', Buffer.from('\ufeffsku\tname\r\nA1\tCafé 杯\r\n', 'utf16le')],
+      ['UTF-16BE', 'utf16be', Buffer.from('\ufeffsku\tname\r\nA1\tCafé 杯\r\n', 'utf16le').swap16()],
+    ])('reads %s text by its byte-order mark', async (_, encoding, bytes) => {
+      const source = await readAll(fixture(`${encoding}.csv`, bytes));
+      expect(source.encoding).toBe(encoding);
+      expect(source.headers).toEqual(['sku', 'name']);
+      expect(source.all[0].values).toEqual(['A1', 'Café 杯']);
+    });
+
+    it('reads Windows-1252 text that is neither UTF-8 nor GBK, and an explicit encoding overrides detection', async () => {
+      const western = fixture('western.csv', iconv.encode('sku,name\r\nA1,Crème brûlée – 5 €\r\n', 'windows-1252'));
+      const detected = await readAll(western);
+      expect(detected.encoding).toBe('windows-1252');
+      expect(detected.all[0].values).toEqual(['A1', 'Crème brûlée – 5 €']);
+      // C4 D6 DC E4 F6 FC reads as three GBK characters; declared, it is ÄÖÜäöü
+      const ambiguous = fixture('ambiguous.csv', Buffer.from('sku,name\r\nA1,ÄÖÜäöü\r\n', 'latin1'));
+      expect((await readAll(ambiguous)).encoding).toBe('gbk');
+      const declared = await openRowSource(ambiguous, 'csv', { headerRow: 1, encoding: 'windows-1252' });
+      for await (const row of declared.rows) expect(row.values).toEqual(['A1', 'ÄÖÜäöü']);
+      expect(declared.encoding).toBe('windows-1252');
+    });
+
+    it('still refuses UTF-16 text that holds binary data', async () => {
+      const bytes = Buffer.concat([Buffer.from('\ufeffa,b\r\n', 'utf16le'), Buffer.from([1, 0, 2, 0, 3, 0])]);
+      await expect(readAll(fixture('utf16-binary.csv', bytes))).rejects.toThrow(/binary/);
+    });
+
     it('numbers rows by physical record, the header being row 1', async () => {
       const { all } = await readAll(fixture('numbers.csv', 'a,b\n1,2\n3,4\n'));
       expect(all).toEqual([
@@ -142,7 +177,7 @@ describe(openRowSource.name, () => {
       ['an empty file', ''],
       ['a file of blank lines', '\r\n\r\n  \r\n'],
       ['binary bytes', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d])],
-      ['undecodable text', Buffer.from([0x61, 0x2c, 0x62, 0x0a, 0xff, 0xff, 0xfe, 0x0a])],
+      ['text in no encoding read', Buffer.from([0x61, 0x2c, 0x62, 0x0a, 0x81, 0x0a, 0x8d, 0x0a])],
       ['a quote never closed', 'a,b\n1,"open\n2,3\n'],
     ])('rejects %s as unreadable', async (name, content) => {
       const path = fixture(`bad-${name.replace(/ /g, '-')}.csv`, content);
@@ -168,12 +203,14 @@ describe(openRowSource.name, () => {
       expect((await readAll(path)).all).toEqual([{ rowNumber: 2, values: ['FW1', '苗\0手'] }]);
     });
 
-    it('rejects a NUL byte in the middle of a GBK character as undecodable', async () => {
+    it('reads a GBK lead byte cut by a NUL as Windows-1252 text, the NUL kept for quarantine', async () => {
       const path = fixture(
         'cut-gbk.csv',
         Buffer.concat([iconv.encode('a,b\r\n1,', 'gbk'), Buffer.from([0xd6, 0, 0x0a])]),
       );
-      await expect(readAll(path)).rejects.toThrow(/neither (?:valid )?UTF-8 nor GBK/);
+      const { all, encoding } = await readAll(path);
+      expect(encoding).toBe('windows-1252');
+      expect(all).toEqual([{ rowNumber: 2, values: ['1', 'Ö\0'] }]);
     });
 
     it('lets a stray NUL through after the first 64 KiB, but not a run of NULs (binary data)', async () => {

@@ -1,3 +1,5 @@
+import type { TextEncoding } from './text-encoding';
+
 export type FileFormat = 'csv' | 'xlsx';
 
 export interface SheetRow {
@@ -9,6 +11,10 @@ export interface SheetRow {
 
 export interface RowSource {
   headers: string[];
+  /** CSV: the text encoding read (declared or detected); XLSX: undefined. */
+  encoding?: TextEncoding;
+  /** Blank rows before the first row with content, skipped: the header row is counted from that row. */
+  leadingBlankRows: number;
   /** Rows after the header row, completely empty rows skipped. Iterate once. */
   rows: AsyncIterable<SheetRow>;
   /** Bytes of the file consumed so far (for progress: divide by the file size). */

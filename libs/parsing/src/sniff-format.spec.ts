@@ -55,7 +55,10 @@ describe(sniffFormat.name, () => {
     ['an empty buffer', Buffer.alloc(0)],
     ['blank lines', Buffer.from('\r\n \r\n')],
     ['HTML', Buffer.from('<!DOCTYPE html><html><body>a,b</body></html>')],
-    ['invalid multi-byte text', Buffer.from([0x61, 0x2c, 0x62, 0x0a, 0xff, 0xfe, 0xff])],
+    [
+      'text in no encoding read (bytes Windows-1252 leaves undefined)',
+      Buffer.from([0x61, 0x2c, 0x62, 0x0a, 0x81, 0x0a, 0x8d]),
+    ],
     ['UTF-16 text without a BOM', Buffer.from('sku,qty\r\nA1,3\r\n', 'utf16le')],
   ])('returns undefined for %s', (_, head) => {
     expect(sniffFormat(head)).toBeUndefined();

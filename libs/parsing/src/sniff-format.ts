@@ -1,5 +1,5 @@
 import type { FileFormat } from './row-source.types';
-import { decodeHead, detectEncoding, hasBinaryBytes } from './text-encoding';
+import { decodeHead, detectEncoding, hasBinaryBytes, utf16Bom } from './text-encoding';
 
 const SNIFF_BYTES = 8_192;
 const ZIP_LOCAL_HEADER = Buffer.from('PK\x03\x04', 'latin1');
@@ -21,9 +21,9 @@ function looksLikeSpreadsheet(bytes: Buffer): boolean {
 }
 
 function looksLikeTable(bytes: Buffer): boolean {
-  if (bytes.length === 0 || hasBinaryBytes(bytes)) return false;
+  if (bytes.length === 0 || (!utf16Bom(bytes) && hasBinaryBytes(bytes))) return false;
   const encoding = detectEncoding(bytes);
   if (!encoding) return false;
   const text = decodeHead(bytes, encoding);
-  return /\S/.test(text) && !TEXT_DOCUMENT.test(text);
+  return /\S/.test(text) && !TEXT_DOCUMENT.test(text) && !/[\u0001-\u0008\u000e-\u0019\u001b-\u001f]/.test(text);
 }

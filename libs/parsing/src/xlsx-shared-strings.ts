@@ -1,16 +1,23 @@
 import { StringDecoder } from 'node:string_decoder';
 import { EntryReader, entryChunks } from './zip-entry';
 import type { ZipEntry } from './zip-directory';
+import { DEFAULT_READ_LIMITS, ReadLimits, overLimit } from './read-limits';
+import { XmlNormaliser } from './xml-normaliser';
 import { isNameEnd, xmlText, xstringText } from './xml-text';
 
 const SLASH = 47;
 
 /** xl/sharedStrings.xml as the trimmed text of each `<si>`, streamed: held whole only as the string list. */
-export async function readSharedStrings(reader: EntryReader, entry: ZipEntry): Promise<(string | null)[]> {
-  const scanner = new SharedStringsScanner();
+export async function readSharedStrings(
+  reader: EntryReader,
+  entry: ZipEntry,
+  limits: ReadLimits = DEFAULT_READ_LIMITS,
+): Promise<(string | null)[]> {
+  const scanner = new SharedStringsScanner(limits);
+  const normaliser = new XmlNormaliser(limits.maxRowChars);
   const decoder = new StringDecoder('utf8');
-  for await (const chunk of entryChunks(reader, entry)) scanner.push(decoder.write(chunk));
-  scanner.push(decoder.end());
+  for await (const chunk of entryChunks(reader, entry)) scanner.push(normaliser.push(decoder.write(chunk)));
+  scanner.push(normaliser.end(decoder.end()));
   return scanner.strings;
 }
 
@@ -22,8 +29,29 @@ export async function readSharedStrings(reader: EntryReader, entry: ZipEntry): P
 export class SharedStringsScanner {
   readonly strings: (string | null)[] = [];
   private pending = '';
+  private chars = 0;
+
+  constructor(private readonly limits: ReadLimits = DEFAULT_READ_LIMITS) {}
 
   push(text: string): void {
+    this.scan(text);
+    if (this.pending.length > this.limits.maxRowChars) {
+      throw overLimit('maxRowChars', this.limits.maxRowChars, 'unreadable xlsx: a shared string never ends');
+    }
+  }
+
+  private add(text: string | null): void {
+    if (this.strings.length >= this.limits.maxSharedStrings) {
+      throw overLimit('maxSharedStrings', this.limits.maxSharedStrings, 'too many shared strings');
+    }
+    this.chars += text?.length ?? 0;
+    if (this.chars > this.limits.maxSharedStringChars) {
+      throw overLimit('maxSharedStringChars', this.limits.maxSharedStringChars, 'too much shared-string text');
+    }
+    this.strings.push(text);
+  }
+
+  private scan(text: string): void {
     const xml = this.pending ? this.pending + text : text;
     let at = 0;
     for (;;) {
@@ -43,7 +71,7 @@ export class SharedStringsScanner {
         return;
       }
       if (xml.charCodeAt(tagEnd - 1) === SLASH) {
-        this.strings.push(null);
+        this.add(null);
         at = tagEnd + 1;
         continue;
       }
@@ -52,7 +80,7 @@ export class SharedStringsScanner {
         this.pending = xml.slice(start);
         return;
       }
-      this.strings.push(stringItemText(xml, tagEnd + 1, end));
+      this.add(stringItemText(xml, tagEnd + 1, end));
       at = end + 5;
     }
   }

@@ -1,4 +1,5 @@
 import type { SheetRow } from './row-source.types';
+import { DEFAULT_READ_LIMITS, ReadLimits, overLimit } from './read-limits';
 import { UnreadableFileError } from './unreadable-file.error';
 import { isoDateText, isPlainNumber, numberText, serialDateText } from './xlsx-cell';
 import { stringItemText } from './xlsx-shared-strings';
@@ -32,7 +33,6 @@ const S = 115;
 const T = 116;
 const V = 118;
 
-const MAX_COLUMN = 16_384;
 const SHEET_DATA = '<sheetData';
 
 /**
@@ -46,11 +46,22 @@ export class SheetScanner {
   private pending = '';
   private phase: 'before' | 'rows' | 'after' = 'before';
   private lastRow = 0;
+  private rowCount = 0;
 
-  constructor(private readonly context: SheetContext) {}
+  constructor(
+    private readonly context: SheetContext,
+    private readonly limits: ReadLimits = DEFAULT_READ_LIMITS,
+  ) {}
 
   /** Adds the rows that `text` completes to `rows`. */
   push(text: string, rows: SheetRow[]): void {
+    this.scan(text, rows);
+    if (this.pending.length > this.limits.maxRowChars) {
+      throw overLimit('maxRowChars', this.limits.maxRowChars, `unreadable xlsx: row ${this.lastRow + 1} is too long`);
+    }
+  }
+
+  private scan(text: string, rows: SheetRow[]): void {
     if (this.phase === 'after') return;
     const xml = this.pending ? this.pending + text : text;
     let at = 0;
@@ -103,6 +114,9 @@ export class SheetScanner {
     const selfClosing = xml.charCodeAt(tagEnd - 1) === SLASH;
     const rowEnd = selfClosing ? tagEnd : xml.indexOf('</row>', tagEnd);
     if (rowEnd === -1) return -1;
+    if (rowEnd - start > this.limits.maxRowChars) {
+      throw overLimit('maxRowChars', this.limits.maxRowChars, `unreadable xlsx: row ${this.lastRow + 1} is too long`);
+    }
     // Row attribute r (missing: the previous row's + 1). Its s is not read: with customFormat="1" it styles the
     // cells the row does not write; a written cell without s has style 0 (the schema's default for <c s>).
     let rowNumber = NaN;
@@ -114,6 +128,7 @@ export class SheetScanner {
     }
     if (Number.isNaN(rowNumber)) rowNumber = this.lastRow + 1;
     this.lastRow = rowNumber;
+    if (++this.rowCount > this.limits.maxRows) throw overLimit('maxRows', this.limits.maxRows, 'too many rows');
     if (selfClosing) return tagEnd + 1;
     const values = this.cells(xml, tagEnd + 1, rowEnd, rowNumber);
     if (values) rows.push({ rowNumber, values });
@@ -131,6 +146,8 @@ export class SheetScanner {
     const values: string[] = [];
     let content = false;
     let column = 0;
+    let cells = 0;
+    const { maxCellsPerRow, maxColumns } = this.limits;
     for (let at = xml.indexOf('<c', from); at !== -1 && at < rowEnd; at = xml.indexOf('<c', at)) {
       if (!isNameEnd(xml.charCodeAt(at + 2))) {
         at += 2;
@@ -152,7 +169,8 @@ export class SheetScanner {
         i = valueEnd + 1;
       }
       column = ref || column + 1;
-      if (column > MAX_COLUMN) throw malformed(rowNumber, `a cell beyond column XFD`);
+      if (column > maxColumns) throw overLimit('maxColumns', maxColumns, `row ${rowNumber} has a cell too far right`);
+      if (++cells > maxCellsPerRow) throw overLimit('maxCellsPerRow', maxCellsPerRow, `row ${rowNumber}`);
       if (xml.charCodeAt(tagEnd - 1) === SLASH) {
         at = tagEnd + 1;
         continue; // no value: an empty cell

@@ -7,7 +7,9 @@ import { UnreadableFileError } from './unreadable-file.error';
 import { SheetScanner } from './xlsx-sheet-scanner';
 import { XlsxWorkbook, readWorkbook } from './xlsx-workbook';
 import { readZipDirectory } from './zip-directory';
-import { EntryReader, entryChunks } from './zip-entry';
+import { EntryReader, InflationBudget, entryChunks } from './zip-entry';
+import { XmlNormaliser } from './xml-normaliser';
+import { DEFAULT_READ_LIMITS, ReadLimits } from './read-limits';
 
 const XLSX_BATCH_ROWS = 256;
 
@@ -16,8 +18,12 @@ const XLSX_BATCH_ROWS = 256;
  * the sheet XML): the rows ExcelJS's streaming reader gave, except where it lost or changed cell values (see
  * SheetScanner), read 3–5 times faster.
  */
-export async function openXlsxSource(path: string, headerRow: number): Promise<RowSource> {
-  const sheet = await openXlsxSheet(path);
+export async function openXlsxSource(
+  path: string,
+  headerRow: number,
+  limits: ReadLimits = DEFAULT_READ_LIMITS,
+): Promise<RowSource> {
+  const sheet = await openXlsxSheet(path, limits);
   return rowSourceOf(sheet.batches, {
     headerRow,
     padToHeaders: true,
@@ -35,30 +41,35 @@ export interface XlsxSheet {
   close: () => Promise<void>;
 }
 
-export async function openXlsxSheet(path: string): Promise<XlsxSheet> {
+export async function openXlsxSheet(path: string, limits: ReadLimits = DEFAULT_READ_LIMITS): Promise<XlsxSheet> {
   const handle = await open(path, 'r');
-  const reader = new XlsxFileReader(handle);
+  const reader = new XlsxFileReader(handle, new InflationBudget(limits));
   try {
-    const workbook = await readWorkbook(reader, await readZipDirectory(handle));
-    return { batches: sheetRows(reader, workbook), bytesRead: () => reader.bytes, close: () => reader.close() };
+    const workbook = await readWorkbook(reader, await readZipDirectory(handle), limits);
+    return {
+      batches: sheetRows(reader, workbook, limits),
+      bytesRead: () => reader.bytes,
+      close: () => reader.close(),
+    };
   } catch (error) {
     await reader.close();
     throw error;
   }
 }
 
-async function* sheetRows(reader: EntryReader, workbook: XlsxWorkbook): RowBatches {
-  const scanner = new SheetScanner(workbook);
+async function* sheetRows(reader: EntryReader, workbook: XlsxWorkbook, limits: ReadLimits): RowBatches {
+  const scanner = new SheetScanner(workbook, limits);
+  const normaliser = new XmlNormaliser(limits.maxRowChars);
   const decoder = new StringDecoder('utf8');
   let batch: SheetRow[] = [];
   try {
     for await (const chunk of entryChunks(reader, workbook.sheet)) {
-      scanner.push(decoder.write(chunk), batch);
+      scanner.push(normaliser.push(decoder.write(chunk)), batch);
       if (batch.length < XLSX_BATCH_ROWS) continue;
       yield batch;
       batch = [];
     }
-    scanner.end(decoder.end(), batch);
+    scanner.end(normaliser.end(decoder.end()), batch);
     yield batch;
   } catch (error) {
     if (error instanceof UnreadableFileError) throw error;
@@ -71,7 +82,10 @@ class XlsxFileReader implements EntryReader {
   bytes = 0;
   private closing?: Promise<void>;
 
-  constructor(readonly handle: FileHandle) {}
+  constructor(
+    readonly handle: FileHandle,
+    readonly inflation: InflationBudget,
+  ) {}
 
   get closed(): boolean {
     return this.closing !== undefined;

@@ -1,7 +1,9 @@
+import { DEFAULT_READ_LIMITS, ReadLimits } from './read-limits';
 import { UnreadableFileError } from './unreadable-file.error';
 import { isDateFormatId } from './xlsx-cell';
 import { readSharedStrings } from './xlsx-shared-strings';
 import type { SheetContext } from './xlsx-sheet-scanner';
+import { XmlNormaliser } from './xml-normaliser';
 import { attributesOf, elementContent, forEachTag } from './xml-text';
 import type { ZipDirectory, ZipEntry } from './zip-directory';
 import { EntryReader, readWholeEntry } from './zip-entry';
@@ -11,30 +13,63 @@ export interface XlsxWorkbook extends SheetContext {
   sheet: ZipEntry;
 }
 
-const WORKBOOK = 'xl/workbook.xml';
-const WORKBOOK_RELS = 'xl/_rels/workbook.xml.rels';
-const STYLES = 'xl/styles.xml';
-const SHARED_STRINGS = 'xl/sharedStrings.xml';
+const PACKAGE_RELS = '_rels/.rels';
+const DEFAULT_WORKBOOK = 'xl/workbook.xml';
 const WORKSHEET = /^xl\/worksheets\/sheet(\d+)\.xml$/;
 
-/** The first worksheet and what its cells need: shared strings, date styles, the date system. */
-export async function readWorkbook(reader: EntryReader, directory: ZipDirectory): Promise<XlsxWorkbook> {
+/**
+ * The first worksheet and what its cells need: shared strings, date styles, the date system.
+ * The workbook part is the package's officeDocument relationship (`_rels/.rels`; Transitional or Strict),
+ * xl/workbook.xml without one; its sheets, styles and shared strings come from its own relationships, with
+ * targets relative to the workbook's folder or absolute. The sheet read is the first in tab order that is a
+ * worksheet (chart, dialog and macro sheets skipped) and not hidden — what Excel shows as the first tab —
+ * or the first worksheet when every one is hidden. CRCs are checked on the parts rows come from (sheet,
+ * shared strings), not on these structure parts, whose XML tells on its own whether it is whole: a workbook
+ * whose .rels has a wrong CRC opens in Excel and LibreOffice, and here.
+ */
+export async function readWorkbook(
+  reader: EntryReader,
+  directory: ZipDirectory,
+  limits: ReadLimits = DEFAULT_READ_LIMITS,
+): Promise<XlsxWorkbook> {
   const find = entryFinder(directory.entries);
-  const workbookEntry = find(WORKBOOK);
-  if (!workbookEntry) throw new UnreadableFileError('not an Excel workbook: no xl/workbook.xml');
+  const packageRels = find(PACKAGE_RELS);
+  const officeDocument = packageRels
+    ? [...parseRelationships(await readText(reader, packageRels), '').values()].find((rel) =>
+        rel.type.endsWith('/officeDocument'),
+      )
+    : undefined;
+  const workbookName = officeDocument && find(officeDocument.target) ? officeDocument.target : DEFAULT_WORKBOOK;
+  const workbookEntry = find(workbookName);
+  if (!workbookEntry) throw new UnreadableFileError('not an Excel workbook: no workbook part');
   const workbook = parseWorkbook(await readText(reader, workbookEntry));
-  const relsEntry = find(WORKBOOK_RELS);
-  const rels = relsEntry ? parseRelationships(await readText(reader, relsEntry)) : new Map<string, Relationship>();
-  const sheet = firstSheet(workbook.sheetRelIds, rels, find) ?? lowestNumberedSheet(directory.entries);
+  const folder = workbookEntry.name.includes('/')
+    ? workbookEntry.name.slice(0, workbookEntry.name.lastIndexOf('/'))
+    : '';
+  const relsEntry = find(relsPartOf(workbookEntry.name));
+  const rels = relsEntry
+    ? parseRelationships(await readText(reader, relsEntry), folder)
+    : new Map<string, Relationship>();
+  const sheet = firstSheet(workbook.sheets, rels, find) ?? lowestNumberedSheet(directory.entries);
   if (!sheet) throw new UnreadableFileError('the workbook has no sheet');
-  const stylesEntry = find(STYLES);
-  const stringsEntry = find(SHARED_STRINGS);
+  const related = (type: string, fallback: string): ZipEntry | undefined => {
+    const rel = [...rels.values()].find((r) => r.type.endsWith(type));
+    return (rel && find(rel.target)) ?? find(`${folder ? `${folder}/` : ''}${fallback}`);
+  };
+  const stylesEntry = related('/styles', 'styles.xml');
+  const stringsEntry = related('/sharedStrings', 'sharedStrings.xml');
   return {
     sheet,
     date1904: workbook.date1904,
     dateStyles: stylesEntry ? parseDateStyles(await readText(reader, stylesEntry)) : [],
-    sharedStrings: stringsEntry ? await readSharedStrings(reader, stringsEntry) : [],
+    sharedStrings: stringsEntry ? await readSharedStrings(reader, stringsEntry, limits) : [],
   };
+}
+
+/** The relationships part of a part: `xl/workbook.xml` → `xl/_rels/workbook.xml.rels`. */
+function relsPartOf(name: string): string {
+  const slash = name.lastIndexOf('/');
+  return `${name.slice(0, slash + 1)}_rels/${name.slice(slash + 1)}.rels`;
 }
 
 interface Relationship {
@@ -42,40 +77,50 @@ interface Relationship {
   type: string;
 }
 
-/** `<sheet>` relationship ids in workbook order; date1904 from `<workbookPr>` ("1" or "true"). */
-export function parseWorkbook(xml: string): { sheetRelIds: string[]; date1904: boolean } {
+interface SheetRef {
+  relId: string;
+  hidden: boolean;
+}
+
+/** `<sheet>`s in tab order (relationship id, hidden or not); date1904 from `<workbookPr>` ("1" or "true"). */
+export function parseWorkbook(text: string): { sheets: SheetRef[]; date1904: boolean } {
+  const xml = normalised(text);
   let date1904 = false;
   forEachTag(xml, 'workbookPr', (nameEnd, tagEnd) => {
     const value = attributesOf(xml, nameEnd, tagEnd).get('date1904');
     date1904 = value === '1' || value === 'true';
   });
-  const sheetRelIds: string[] = [];
-  const sheets = elementContent(xml, 'sheets');
-  if (sheets) {
+  const sheets: SheetRef[] = [];
+  const list = elementContent(xml, 'sheets');
+  if (list) {
     forEachTag(
       xml,
       'sheet',
       (nameEnd, tagEnd) => {
         // The relationship id is r:id, whatever prefix the officeDocument relationships namespace got.
-        for (const [name, value] of attributesOf(xml, nameEnd, tagEnd)) {
-          if (name.endsWith(':id')) sheetRelIds.push(value);
+        const attributes = attributesOf(xml, nameEnd, tagEnd);
+        const state = attributes.get('state');
+        for (const [name, value] of attributes) {
+          if (name.endsWith(':id')) sheets.push({ relId: value, hidden: state === 'hidden' || state === 'veryHidden' });
         }
       },
-      sheets.start,
-      sheets.end,
+      list.start,
+      list.end,
     );
   }
-  return { sheetRelIds, date1904 };
+  return { sheets, date1904 };
 }
 
-export function parseRelationships(xml: string): Map<string, Relationship> {
+/** Relationships by id, targets as zip entry names (`base`: the folder of the part they belong to). */
+export function parseRelationships(text: string, base = 'xl'): Map<string, Relationship> {
+  const xml = normalised(text);
   const rels = new Map<string, Relationship>();
   forEachTag(xml, 'Relationship', (nameEnd, tagEnd) => {
     const attributes = attributesOf(xml, nameEnd, tagEnd);
     const id = attributes.get('Id');
     const target = attributes.get('Target');
     if (id && target && attributes.get('TargetMode') !== 'External') {
-      rels.set(id, { target: partName(target), type: attributes.get('Type') ?? '' });
+      rels.set(id, { target: partName(target, base), type: attributes.get('Type') ?? '' });
     }
   });
   return rels;
@@ -85,7 +130,8 @@ export function parseRelationships(xml: string): Map<string, Relationship> {
  * Per `<cellXfs>` `<xf>`, in order, whether its number format is a date — custom `<numFmt>` codes first,
  * then the built-in ids — as ExcelJS decides it.
  */
-export function parseDateStyles(xml: string): boolean[] {
+export function parseDateStyles(text: string): boolean[] {
+  const xml = normalised(text);
   const custom = new Map<number, string>();
   const numFmts = elementContent(xml, 'numFmts');
   if (numFmts) {
@@ -117,18 +163,20 @@ export function parseDateStyles(xml: string): boolean[] {
   return dates;
 }
 
-/** The workbook's first `<sheet>` that is a worksheet present in the zip (not a chart sheet). */
+/** The first visible worksheet present in the zip (chart, dialog and macro sheets skipped), else the first. */
 function firstSheet(
-  relIds: string[],
+  sheets: SheetRef[],
   rels: Map<string, Relationship>,
   find: (name: string) => ZipEntry | undefined,
 ): ZipEntry | undefined {
-  for (const id of relIds) {
-    const rel = rels.get(id);
+  let firstHidden: ZipEntry | undefined;
+  for (const { relId, hidden } of sheets) {
+    const rel = rels.get(relId);
     const entry = rel && rel.type.endsWith('/worksheet') ? find(rel.target) : undefined;
-    if (entry) return entry;
+    if (entry && !hidden) return entry;
+    firstHidden ??= entry;
   }
-  return undefined;
+  return firstHidden;
 }
 
 /** Without a usable workbook.xml or its relationships: xl/worksheets/sheetN.xml with the lowest N. */
@@ -141,9 +189,9 @@ function lowestNumberedSheet(entries: ZipEntry[]): ZipEntry | undefined {
   return first?.entry;
 }
 
-/** A relationship target as a zip entry name: relative to xl/, or absolute from the package root. */
-function partName(target: string): string {
-  const path = target.startsWith('/') ? target.slice(1) : `xl/${target}`;
+/** A relationship target as a zip entry name: relative to `base`, or absolute from the package root. */
+function partName(target: string, base: string): string {
+  const path = target.startsWith('/') ? target.slice(1) : base ? `${base}/${target}` : target;
   const parts: string[] = [];
   for (const part of path.split('/')) {
     if (part === '..') parts.pop();
@@ -160,5 +208,10 @@ function entryFinder(entries: ZipEntry[]): (name: string) => ZipEntry | undefine
 }
 
 async function readText(reader: EntryReader, entry: ZipEntry): Promise<string> {
-  return (await readWholeEntry(reader, entry)).toString('utf8');
+  return (await readWholeEntry(reader, entry, false)).toString('utf8');
+}
+
+/** A structure part without namespace prefixes and with one branch of each mc:AlternateContent. */
+function normalised(xml: string): string {
+  return new XmlNormaliser().end(xml);
 }

@@ -6,6 +6,10 @@ const ESCAPE_LENGTH = 7; // _xHHHH_
  * entities and character references decoded. An unknown entity stays as written.
  */
 export function xmlText(raw: string): string {
+  return raw.indexOf('<![CDATA[') === -1 ? plainText(raw) : withCdata(raw);
+}
+
+function plainText(raw: string): string {
   let text = raw;
   if (text.indexOf('\r') !== -1) text = text.replace(/\r\n?/g, '\n');
   if (text.indexOf('&') === -1) return text;
@@ -14,6 +18,19 @@ export function xmlText(raw: string): string {
     const code = decimal ? Number(decimal) : parseInt(hex as string, 16);
     return code <= 0x10ffff ? String.fromCodePoint(code) : entity;
   });
+}
+
+/** Text with CDATA sections: their content is taken as written, the text around them decoded (an unclosed one: as text). */
+function withCdata(raw: string): string {
+  let out = '';
+  let from = 0;
+  for (let start = raw.indexOf('<![CDATA[', from); start !== -1; start = raw.indexOf('<![CDATA[', from)) {
+    const end = raw.indexOf(']]>', start + 9);
+    if (end === -1) break;
+    out += plainText(raw.slice(from, start)) + raw.slice(start + 9, end).replace(/\r\n?/g, '\n');
+    from = end + 3;
+  }
+  return out + plainText(raw.slice(from));
 }
 
 /**

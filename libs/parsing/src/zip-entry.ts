@@ -2,6 +2,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
+import { RATIO_FLOOR_BYTES, ReadLimits, overLimit } from './read-limits';
 import { UnreadableFileError } from './unreadable-file.error';
 import { ZipEntry, corrupt, entryData, readAt } from './zip-directory';
 
@@ -25,10 +26,39 @@ export interface EntryReader {
   onRead(bytes: number): void;
   /** True once the caller gave up: reading stops at the next chunk. */
   readonly closed: boolean;
+  /** Bounds on the inflated data, counted over every entry this reader reads; none: unbounded. */
+  readonly inflation?: InflationBudget;
 }
 
-/** A small entry's data, inflated, in one buffer. */
-export async function readWholeEntry(reader: EntryReader, entry: ZipEntry): Promise<Buffer> {
+/** Inflated bytes of one workbook: per part against its compressed size, and in total. */
+export class InflationBudget {
+  private total = 0;
+
+  constructor(readonly limits: ReadLimits) {}
+
+  /** The most a part may inflate to before a limit stops it (for a whole-part inflate). */
+  capFor(entry: ZipEntry): number {
+    const ratioCap = Math.max(RATIO_FLOOR_BYTES, this.limits.maxInflateRatio * entry.compressedSize);
+    return Math.min(ratioCap, this.limits.maxInflatedBytes - this.total);
+  }
+
+  /** Counts `bytes` more of `entry`, whose data so far inflated to `partBytes` (these included). */
+  add(entry: ZipEntry, bytes: number, partBytes: number): void {
+    this.total += bytes;
+    if (this.total > this.limits.maxInflatedBytes) {
+      throw overLimit('maxInflatedBytes', this.limits.maxInflatedBytes, 'the workbook inflates to too much data');
+    }
+    if (partBytes > RATIO_FLOOR_BYTES && partBytes > this.limits.maxInflateRatio * entry.compressedSize) {
+      throw overLimit('maxInflateRatio', this.limits.maxInflateRatio, `${entry.name} inflates too far (a zip bomb?)`);
+    }
+  }
+}
+
+/**
+ * A small entry's data, inflated, in one buffer. `verify: false` skips the CRC check: for the package's
+ * structure parts (relationships, workbook, styles), whose XML tells on its own whether it is whole.
+ */
+export async function readWholeEntry(reader: EntryReader, entry: ZipEntry, verify = true): Promise<Buffer> {
   const { start, end } = await entryData(reader.handle, entry);
   const raw = await readAt(reader.handle, start, end);
   if (raw.length < end - start) throw new UnreadableFileError('the xlsx file ended early');
@@ -36,20 +66,28 @@ export async function readWholeEntry(reader: EntryReader, entry: ZipEntry): Prom
   let data = raw;
   if (entry.method !== STORED) {
     checkMethod(entry);
+    const cap = Math.min(MAX_WHOLE_BYTES, reader.inflation?.capFor(entry) ?? MAX_WHOLE_BYTES);
     try {
-      data = await inflateRawAsync(raw, { maxOutputLength: MAX_WHOLE_BYTES });
+      data = await inflateRawAsync(raw, { maxOutputLength: Math.max(1, cap + 1) });
     } catch (error) {
-      throw inflateError(entry, error);
+      if ((error as { code?: string }).code !== 'ERR_BUFFER_TOO_LARGE') throw inflateError(entry, error);
+      // Past the cap: let the budget name the limit (else the part is past MAX_WHOLE_BYTES itself).
+      reader.inflation?.add(entry, cap + 1, cap + 1);
+      throw corrupt(`${entry.name}: more than ${MAX_WHOLE_BYTES} bytes inflated`);
     }
   }
-  checkCrc(entry, crc32?.(data));
+  reader.inflation?.add(entry, data.length, data.length);
+  if (verify) checkCrc(entry, crc32?.(data));
   return data;
 }
 
 /** An entry's data, inflated, in chunks of up to CHUNK_BYTES; memory stays flat whatever its size. */
 export async function* entryChunks(reader: EntryReader, entry: ZipEntry): AsyncGenerator<Buffer> {
   let crc = crc32 ? 0 : undefined;
+  let inflated = 0;
   for await (const chunk of dataChunks(reader, entry)) {
+    inflated += chunk.length;
+    reader.inflation?.add(entry, chunk.length, inflated);
     if (crc !== undefined) crc = crc32?.(chunk, crc);
     yield chunk;
   }

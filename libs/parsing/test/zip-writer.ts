@@ -6,6 +6,8 @@ export interface ZipPart {
   content: string | Buffer;
   /** 0 stored, 8 deflated (the default). */
   method?: number;
+  /** Writes a wrong CRC-32 for this part (a damaged archive). */
+  badCrc?: boolean;
 }
 
 /**
@@ -21,7 +23,7 @@ export function writeZip(path: string, parts: ZipPart[], options: { zip64?: bool
     const method = part.method ?? 8;
     const stored = method === 8 ? deflateRawSync(data) : data;
     const name = Buffer.from(part.name, 'utf8');
-    const crc = crc32(data);
+    const crc = (crc32(data) ^ (part.badCrc ? 0x5a5a5a5a : 0)) >>> 0;
     const zip64 = options.zip64 ? zip64Extra(data.length, stored.length, offset) : Buffer.alloc(0);
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { and, asc, desc, eq, inArray, sql, SQL } from 'drizzle-orm';
 import { catalogFiles, DataDomain, DbHandle, FileStatus, Granularity, InjectDb, isUniqueViolation, Tx } from '@app/db';
 import { offsetOf, PageQuery } from '@app/common';
+import type { TextEncoding } from '@app/parsing';
 
 export type CatalogFile = typeof catalogFiles.$inferSelect;
 export type NewCatalogFile = typeof catalogFiles.$inferInsert;
@@ -65,6 +66,11 @@ export class CatalogRepository {
       const existing = await this.findBySha256(values.sha256);
       throw new DuplicateFileError(existing?.id ?? 0);
     }
+  }
+
+  /** The CSV encoding a read used (declared or detected), so the catalog shows it. */
+  async recordTextEncoding(id: number, textEncoding: TextEncoding): Promise<void> {
+    await this.handle.db.update(catalogFiles).set({ textEncoding }).where(eq(catalogFiles.id, id));
   }
 
   async findBySha256(sha256: string): Promise<CatalogFile | undefined> {

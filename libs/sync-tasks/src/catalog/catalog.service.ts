@@ -128,6 +128,7 @@ export class CatalogService {
         granularity: meta.granularity,
         periodStart: meta.period_start,
         periodEnd: meta.period_end,
+        textEncoding: format === 'csv' ? meta.encoding : undefined,
         sha256: stored.sha256,
         sizeBytes: stored.sizeBytes,
         uploadedBy: userId,

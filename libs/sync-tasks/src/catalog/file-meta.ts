@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { z } from 'zod';
 import { DATA_DOMAINS, GRANULARITIES } from '@app/db';
+import { TEXT_ENCODINGS } from '@app/parsing';
 
 const isoDate = z
   .string()
@@ -24,6 +25,8 @@ export const fileMetaSchema = z
     granularity: z.enum(GRANULARITIES),
     period_start: isoDate.optional(),
     period_end: isoDate.optional(),
+    /** CSV text encoding, when the sender knows it: overrides detection. */
+    encoding: z.enum(TEXT_ENCODINGS).optional(),
   })
   .strict()
   .refine((m) => !m.period_start || !m.period_end || m.period_start <= m.period_end, {

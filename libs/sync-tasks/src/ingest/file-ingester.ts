@@ -66,12 +66,15 @@ export class FileIngester {
       throw new PermanentIngestError('FILE_MISSING', `${file.fileName}: file is gone from ${file.path}`);
     });
     const template = await this.templates.findPublished(file);
-    const source = await openRowSource(file.path, file.format, { headerRow: template?.headerRow ?? 1 }).catch(
-      (error: unknown) => {
-        throw unreadable(file, error);
-      },
-    );
+    const source = await openRowSource(file.path, file.format, {
+      headerRow: template?.headerRow ?? 1,
+      limits: this.config.worker.readLimits,
+      encoding: file.textEncoding ?? undefined,
+    }).catch((error: unknown) => {
+      throw unreadable(file, error);
+    });
     try {
+      await this.noteHowItReads(file, source);
       if (template) {
         const mismatch = compareHeaders(
           source.headers,
@@ -162,6 +165,16 @@ export class FileIngester {
     });
     if (counts) this.recordRows(counts);
     return batch.size;
+  }
+
+  /** Records the CSV encoding read, and says when blank lines before the header were skipped. */
+  private async noteHowItReads(file: CatalogFile, source: RowSource): Promise<void> {
+    if (source.encoding && source.encoding !== file.textEncoding) {
+      await this.catalog.recordTextEncoding(file.id, source.encoding);
+    }
+    if (source.leadingBlankRows > 0) {
+      this.logger.log(`${file.fileName}: skipped ${source.leadingBlankRows} blank line(s) before the header row`);
+    }
   }
 
   /** Committed rows by result, for `datasync_ingest_rows_total`. */

@@ -1,0 +1,1 @@
+ALTER TABLE "catalog_files" ADD COLUMN "text_encoding" text;
