@@ -198,6 +198,32 @@ describe('ingest (e2e, PostgreSQL + Redis, worker in process)', () => {
     }
   });
 
+  it('retries a task whose file lease is taken mid-file, then completes it without writing a row twice', async () => {
+    const spec = { ...sampleSpec({ platform: 'shopee', domain: 'orders', format: 'csv' }, 20_000), shopId: 'sg_lease' };
+    const { path, meta } = await writeSample(dir.path, spec);
+    const fileId = (await upload(t, user.token, path, { ...meta, shop_id: 'sg_lease' }).expect(201)).body.id as number;
+    const submitted = await t
+      .http()
+      .post('/api/data-sync/single')
+      .set('authorization', `Bearer ${user.token}`)
+      .send({ file_id: fileId })
+      .expect(202);
+    // Once a batch has committed, another task takes the file for 1.5 s (as after an expired lease): the
+    // worker's next batch finds the lease gone, rolls back, and the task retries.
+    const committedBeforeSteal = await stealLeaseMidFile(t, fileId, 1_500);
+    const task = await waitForTask(t, user.token, submitted.body.task_id as string);
+    expect(task).toMatchObject({ status: 'completed', error: null, error_code: null });
+    expect(task.attempts).toBeGreaterThanOrEqual(2);
+    // The retry claims the file afresh: rows committed before the steal are found unchanged, the rest inserted.
+    expect(onlyFile(task)).toMatchObject({
+      status: 'ingested',
+      rows_total: 20_000,
+      unchanged: committedBeforeSteal,
+      inserted: 20_000 - committedBeforeSteal,
+    });
+    expect(await factCount({ platform: 'shopee', shopId: 'sg_lease', domain: 'orders' })).toBe(20_000);
+  });
+
   it('rejects content that is neither CSV nor XLSX with 415, whatever its name', async () => {
     const path = join(dir.path, 'image.csv');
     writeFileSync(path, Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'));
@@ -260,6 +286,26 @@ async function waitUntilAttempt(t: TestApp, taskId: string, attempt: number): Pr
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`task never reached attempt ${attempt}`);
+}
+
+/**
+ * Takes the file's lease for another task as soon as its ingest has committed a batch; returns the rows
+ * committed by then (a batch commits its rows, the file's counters and its checkpoint together).
+ */
+async function stealLeaseMidFile(t: TestApp, fileId: number, leaseMs: number): Promise<number> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const [stolen] = await t.db.rows<{ rows_total: number }>(
+      sql`update catalog_files
+          set ingest_task_id = gen_random_uuid(), lease_owner = 'thief',
+              lease_expires_at = now() + ${`${leaseMs} milliseconds`}::interval
+          where id = ${fileId} and status = 'processing' and checkpoint_row > 0
+          returning rows_total`,
+    );
+    if (stolen) return stolen.rows_total;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`file ${fileId} never had a committed batch to steal the lease after`);
 }
 
 describe('ingest on the embedded database (e2e, PGlite + Redis, worker in process)', () => {

@@ -7,7 +7,7 @@ import { CatalogFile, CatalogRepository, FileCounts } from '../catalog/catalog.r
 import { TemplatesRepository } from '../templates/templates.repository';
 import { copyLine, FactRowsRepository, FactScope, QuarantineRow } from './fact-rows.repository';
 import { TasksRepository } from '../tasks/tasks.repository';
-import { FileBusyError, PermanentIngestError, TaskCancelledError } from './ingest-errors';
+import { FileBusyError, LeaseLostError, PermanentIngestError, TaskCancelledError } from './ingest-errors';
 import { compareHeaders, openRowSource, RowSource, rowKeyScope, UnreadableFileError } from './parsing';
 import { RowPreparer } from './row-preparer';
 
@@ -156,7 +156,7 @@ export class FileIngester {
       if (!(await this.catalog.recordBatch(tx, file.id, ctx.taskId, batch.lastRow, counts, this.leaseMs))) {
         // Rolls the batch back: either the task was cancelled, or the lease was lost (transient).
         if ((await this.tasks.statusOf(ctx.taskId)) === 'cancelled') throw new TaskCancelledError(ctx.taskId);
-        throw new Error(`lost the lease on file ${file.id}`);
+        throw new LeaseLostError(file.id, ctx.taskId);
       }
     });
     if (counts) this.recordRows(counts);
