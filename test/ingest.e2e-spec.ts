@@ -57,7 +57,7 @@ describe('ingest (e2e, PostgreSQL + Redis, worker in process)', () => {
       unchanged: 0,
       quarantined: 0,
     });
-    expect(task.progress).toMatchObject({ filesTotal: 1, filesDone: 1, rowsDone: 1_200, percent: 100 });
+    expect(task.progress).toMatchObject({ files_total: 1, files_done: 1, rows_done: 1_200, percent: 100 });
     expect(await factCount({ platform: 'shopee', shopId: spec.shopId, domain: 'orders' })).toBe(1_200);
   });
 
@@ -153,7 +153,7 @@ describe('ingest (e2e, PostgreSQL + Redis, worker in process)', () => {
       .get(`/api/data-sync/files?shop_id=us_h`)
       .set('authorization', `Bearer ${user.token}`)
       .expect(200);
-    expect(files.body.items[0]).toMatchObject({ status: 'failed', lastError: expect.stringContaining('added: 新列') });
+    expect(files.body.items[0]).toMatchObject({ status: 'failed', last_error: expect.stringContaining('added: 新列') });
   });
 
   it('fails a truncated XLSX (valid signature, broken archive) at once without retrying', async () => {
@@ -222,6 +222,35 @@ describe('ingest (e2e, PostgreSQL + Redis, worker in process)', () => {
       inserted: 20_000 - committedBeforeSteal,
     });
     expect(await factCount({ platform: 'shopee', shopId: 'sg_lease', domain: 'orders' })).toBe(20_000);
+  });
+
+  it('shows a normal user catalog files without server paths or leases; admins see those explicitly', async () => {
+    const spec = { ...sampleSpec({ platform: 'amazon', domain: 'inventory' }, 12), shopId: 'us_keys' };
+    const { path, meta } = await writeSample(dir.path, spec);
+    const uploaded = await upload(t, user.token, path, { ...meta, shop_id: 'us_keys' }).expect(201);
+    const auth = { authorization: `Bearer ${user.token}` };
+    const listed = await t.http().get('/api/data-sync/files?shop_id=us_keys').set(auth).expect(200);
+    const one = await t.http().get(`/api/data-sync/files/${uploaded.body.id}`).set(auth).expect(200);
+    for (const item of [uploaded.body, listed.body.items[0], one.body]) {
+      expect(Object.keys(item as object).sort()).toEqual(CATALOG_FILE_KEYS);
+    }
+    expect(one.body).toMatchObject({
+      file_name: expect.stringMatching(/\.csv$/),
+      shop_id: 'us_keys',
+      status: 'pending',
+    });
+
+    await t.http().get(`/api/data-sync/files/${uploaded.body.id}/storage`).set(auth).expect(403);
+    const admin = await t.login('admin');
+    const storage = await t
+      .http()
+      .get(`/api/data-sync/files/${uploaded.body.id}/storage`)
+      .set('authorization', `Bearer ${admin.token}`)
+      .expect(200);
+    expect(storage.body).toMatchObject({ id: uploaded.body.id, path: expect.stringContaining(t.config.app.dataDir) });
+    expect(Object.keys(storage.body as object).sort()).toEqual(
+      ['checkpoint_row', 'id', 'ingest_task_id', 'lease_expires_at', 'lease_owner', 'path', 'uploaded_by'].sort(),
+    );
   });
 
   it('rejects content that is neither CSV nor XLSX with 415, whatever its name', async () => {
@@ -412,6 +441,33 @@ async function expectXlsxRowsQuarantined(t: TestApp, token: string, dir: string,
     { order_id: 'L4', note: 'whole 😀 emoji' },
   ]);
 }
+
+/** Every field a user sees of a catalog file: nothing of the server's disk, leases or checkpoints. */
+const CATALOG_FILE_KEYS = [
+  'data_domain',
+  'file_name',
+  'format',
+  'granularity',
+  'id',
+  'ingested_at',
+  'last_error',
+  'period_end',
+  'period_start',
+  'platform',
+  'registered_at',
+  'rows_duplicate',
+  'rows_ingested',
+  'rows_inserted',
+  'rows_quarantined',
+  'rows_total',
+  'rows_unchanged',
+  'rows_updated',
+  'sha256',
+  'shop_id',
+  'size_bytes',
+  'status',
+  'sub_domain',
+].sort();
 
 const sqlCount = (platform: string, shopId: string, domain: string) =>
   sql`select count(*)::int as n from fact_rows where platform = ${platform} and shop_id = ${shopId} and data_domain = ${domain}`;

@@ -188,13 +188,13 @@ function printFiles(files: CatalogFile[]): void {
     ],
     files.map((f) => [
       String(f.id),
-      f.fileName,
+      f.file_name,
       f.platform,
-      f.shopId,
-      f.dataDomain,
+      f.shop_id,
+      f.data_domain,
       f.granularity,
       f.format,
-      formatBytes(f.sizeBytes),
+      formatBytes(f.size_bytes),
       f.status,
     ]),
   );
@@ -329,7 +329,7 @@ async function runDemo(config: DemoConfig): Promise<number> {
 
   if (!allFinished) {
     const open = tasks.filter((t) => !isFinished(t));
-    const statuses = open.map((t) => `${t.file.fileName}: ${statusOf(t)}`).join(', ');
+    const statuses = open.map((t) => `${t.file.file_name}: ${statusOf(t)}`).join(', ');
     say(
       `Gave up after ${formatDuration(config.timeoutMs)} (DEMO_TIMEOUT_MS=${config.timeoutMs}): ` +
         `${open.length} of ${tasks.length} task(s) did not finish (${statuses}).`,
@@ -344,7 +344,7 @@ async function runDemo(config: DemoConfig): Promise<number> {
   if (failures.length) {
     say(`${failures.length} of ${tasks.length} task(s) did not complete:`);
     for (const { task, failure } of failures) {
-      say(`  ${task.file.fileName}${task.taskId ? ` (task ${task.taskId})` : ''}: ${failure}`);
+      say(`  ${task.file.file_name}${task.taskId ? ` (task ${task.taskId})` : ''}: ${failure}`);
     }
     return 1;
   }

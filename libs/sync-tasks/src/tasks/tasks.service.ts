@@ -6,6 +6,16 @@ import { SyncQueueProducer } from '../queue/sync-queue.producer';
 import { TaskScope } from './task-scope';
 import { SyncTask, TasksRepository } from './tasks.repository';
 
+/** A task's progress as the API shows it (stored and reported by the worker as `TaskProgress`). */
+export interface TaskProgressView {
+  files_total: number;
+  files_done: number;
+  rows_total: number;
+  rows_done: number;
+  percent: number;
+  current_file: string | null;
+}
+
 export interface TaskSummary {
   task_id: string;
   user_id: number;
@@ -13,7 +23,7 @@ export interface TaskSummary {
   status: SyncTask['status'];
   priority: number;
   total_files: number;
-  progress: TaskProgress | null;
+  progress: TaskProgressView | null;
   attempts: number;
   error: string | null;
   created_at: Date;
@@ -51,7 +61,7 @@ export class TasksService {
     const byId = new Map(files.map((f) => [f.id, f]));
     return {
       ...summaryOf(task),
-      progress: isProgress(live) ? live : (task.progress ?? null),
+      progress: progressView(isProgress(live) ? live : task.progress),
       file_ids: task.fileIds,
       error_code: task.errorCode,
       enqueued: task.enqueuedAt !== null,
@@ -71,12 +81,24 @@ function summaryOf(task: SyncTask): TaskSummary {
     status: task.status,
     priority: task.priority,
     total_files: task.fileIds.length,
-    progress: task.progress ?? null,
+    progress: progressView(task.progress),
     attempts: task.attempts,
     error: task.error,
     created_at: task.createdAt,
     started_at: task.startedAt,
     finished_at: task.finishedAt,
+  };
+}
+
+function progressView(p: TaskProgress | null | undefined): TaskProgressView | null {
+  if (!p) return null;
+  return {
+    files_total: p.filesTotal,
+    files_done: p.filesDone,
+    rows_total: p.rowsTotal,
+    rows_done: p.rowsDone,
+    percent: p.percent,
+    current_file: p.currentFile,
   };
 }
 
