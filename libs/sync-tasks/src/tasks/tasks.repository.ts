@@ -35,6 +35,11 @@ export const REQUEUABLE_FILE_STATUSES: FileStatus[] = ['pending', 'failed', 'ing
 export class TasksRepository {
   constructor(@InjectDb() private readonly handle: DbHandle) {}
 
+  /** A transaction for writes that go together (e.g. the quota's PostgreSQL decision and the task row). */
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.handle.db.transaction(work);
+  }
+
   async insert(task: NewSyncTask, tx?: Tx): Promise<SyncTask> {
     const [row] = await (tx ?? this.handle.db).insert(syncTasks).values(task).returning();
     return row;
@@ -122,8 +127,8 @@ export class TasksRepository {
   }
 
   /** failed/cancelled → queued again under the same id; files already done keep their results. */
-  async requeue(id: string): Promise<SyncTask | undefined> {
-    const [row] = await this.handle.db
+  async requeue(id: string, tx?: Tx): Promise<SyncTask | undefined> {
+    const [row] = await (tx ?? this.handle.db)
       .update(syncTasks)
       .set({
         status: 'queued',
