@@ -6,6 +6,7 @@ import { FileResult } from '@app/db';
 import { CatalogFile, CatalogRepository, FileCounts } from '../catalog/catalog.repository';
 import { TemplatesRepository } from '../templates/templates.repository';
 import { copyLine, FactRowsRepository, FactScope, QuarantineRow } from './fact-rows.repository';
+import { TaskErrorCode } from '../tasks/task-error-code';
 import { TasksRepository } from '../tasks/tasks.repository';
 import { FileBusyError, LeaseLostError, PermanentIngestError, TaskCancelledError } from './ingest-errors';
 import { compareHeaders, openRowSource, RowSource, rowKeyScope, UnreadableFileError } from './parsing';
@@ -40,7 +41,7 @@ export class FileIngester {
   async ingest(fileId: number, ctx: IngestContext): Promise<FileResult> {
     const claim = await this.catalog.claim(fileId, ctx.taskId, ctx.workerId, this.leaseMs);
     if (claim.outcome === 'missing')
-      throw new PermanentIngestError('FILE_NOT_FOUND', `file ${fileId} is not in the catalog`);
+      throw new PermanentIngestError(TaskErrorCode.FileNotFound, `file ${fileId} is not in the catalog`);
     if (claim.outcome === 'busy') throw new FileBusyError(fileId, claim.holder);
     const { file, resumed } = claim;
     if (!resumed) await this.facts.clearQuarantine(file.id);
@@ -55,14 +56,14 @@ export class FileIngester {
       // Transient errors and the task's time limit propagate: the lease stays, and a redelivered
       // job resumes after the checkpoint. A permanent problem with this file is its result.
       if (error instanceof TaskCancelledError) await this.catalog.releaseToPending(file.id, ctx.taskId);
-      if (!(error instanceof PermanentIngestError) || error.code === 'TASK_TIMEOUT') throw error;
+      if (!(error instanceof PermanentIngestError) || error.code === TaskErrorCode.TaskTimeout) throw error;
       return toResult(await this.catalog.finish(file.id, ctx.taskId, 'failed', error.message), file);
     }
   }
 
   private async stream(file: CatalogFile, ctx: IngestContext): Promise<void> {
     await access(file.path).catch(() => {
-      throw new PermanentIngestError('FILE_MISSING', `${file.fileName}: file is gone from ${file.path}`);
+      throw new PermanentIngestError(TaskErrorCode.FileMissing, `${file.fileName}: file is gone from ${file.path}`);
     });
     const template = await this.templates.findPublished(file);
     const source = await openRowSource(file.path, file.format, { headerRow: template?.headerRow ?? 1 }).catch(
@@ -78,7 +79,7 @@ export class FileIngester {
         );
         if (mismatch) {
           throw new PermanentIngestError(
-            'HEADER_CHANGED',
+            TaskErrorCode.HeaderChanged,
             `${file.fileName}: headers differ from the template (added: ${mismatch.added.join(', ') || '—'}; removed: ${mismatch.removed.join(', ') || '—'})`,
             { ...mismatch },
           );
@@ -266,7 +267,7 @@ function fractionOf(source: RowSource, file: CatalogFile): number {
 function unreadable(file: CatalogFile, error: unknown): PermanentIngestError {
   if (error instanceof PermanentIngestError) return error;
   return new PermanentIngestError(
-    'UNREADABLE_FILE',
+    TaskErrorCode.UnreadableFile,
     `${file.fileName}: unreadable ${file.format.toUpperCase()} file (${(error as Error).message})`,
   );
 }

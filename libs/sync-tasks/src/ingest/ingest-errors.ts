@@ -1,13 +1,7 @@
 import { isDependencyUnavailable, sqlState } from '@app/db';
+import { PermanentCode } from '../tasks/task-error-code';
 
-export type PermanentCode =
-  | 'TASK_NOT_FOUND'
-  | 'FILE_NOT_FOUND'
-  | 'FILE_MISSING'
-  | 'UNREADABLE_FILE'
-  | 'HEADER_CHANGED'
-  | 'TASK_TIMEOUT'
-  | 'UNKNOWN_JOB';
+export type { PermanentCode } from '../tasks/task-error-code';
 
 /** A failure that retrying cannot fix: the task fails at once (BullMQ UnrecoverableError). */
 export class PermanentIngestError extends Error {

@@ -14,6 +14,7 @@ import {
   users,
 } from '@app/db';
 import { offsetOf, PageQuery } from '@app/common';
+import { TaskErrorCode } from './task-error-code';
 import { TaskScope } from './task-scope';
 
 export type SyncTask = typeof syncTasks.$inferSelect;
@@ -118,7 +119,7 @@ export class TasksRepository {
   async cancel(id: string): Promise<'queued' | 'active' | undefined> {
     const [row] = await rowsOf<{ was: 'queued' | 'active' }>(
       this.handle.db,
-      sql`UPDATE sync_tasks t SET status = 'cancelled', finished_at = now(), error = 'cancelled by request', error_code = 'CANCELLED'
+      sql`UPDATE sync_tasks t SET status = 'cancelled', finished_at = now(), error = 'cancelled by request', error_code = ${TaskErrorCode.Cancelled}
             FROM (SELECT id, status FROM sync_tasks WHERE id = ${id} FOR UPDATE) old
            WHERE t.id = old.id AND old.status IN ('queued', 'active')
        RETURNING old.status AS was`,
@@ -225,7 +226,7 @@ export class TasksRepository {
   async finish(
     id: string,
     status: Extract<TaskStatus, 'completed' | 'failed' | 'cancelled'>,
-    error: { message: string; code: string } | null,
+    error: { message: string; code: TaskErrorCode } | null,
     progress?: TaskProgress,
   ): Promise<{ userId: number } | undefined> {
     const [row] = await this.handle.db

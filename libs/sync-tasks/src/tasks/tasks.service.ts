@@ -3,6 +3,7 @@ import { DomainError, Page, PageQuery } from '@app/common';
 import { FileResult, TaskProgress, TaskStatus } from '@app/db';
 import { CatalogRepository } from '../catalog/catalog.repository';
 import { SyncQueueProducer } from '../queue/sync-queue.producer';
+import { TaskErrorCode } from './task-error-code';
 import { TaskScope } from './task-scope';
 import { SyncTask, TasksRepository } from './tasks.repository';
 
@@ -33,7 +34,7 @@ export interface TaskSummary {
 
 export interface TaskView extends TaskSummary {
   file_ids: number[];
-  error_code: string | null;
+  error_code: TaskErrorCode | null;
   enqueued: boolean;
   duration_ms: number | null;
   files: FileResult[];
@@ -63,7 +64,7 @@ export class TasksService {
       ...summaryOf(task),
       progress: progressView(isProgress(live) ? live : task.progress),
       file_ids: task.fileIds,
-      error_code: task.errorCode,
+      error_code: task.errorCode as TaskErrorCode | null, // only TaskErrorCode values are written
       enqueued: task.enqueuedAt !== null,
       duration_ms: task.startedAt && task.finishedAt ? task.finishedAt.getTime() - task.startedAt.getTime() : null,
       files: task.fileIds.map(

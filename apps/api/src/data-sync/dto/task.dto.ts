@@ -6,6 +6,7 @@ import {
   ControlResult,
   SubmittedSingle,
   SubmittedTask,
+  TaskErrorCode,
   TaskProgressView,
   TaskSummary,
   TaskView,
@@ -59,13 +60,8 @@ export class TaskPageDto implements Page<TaskSummaryDto> {
 
 export class TaskViewDto extends TaskSummaryDto implements TaskView {
   @ApiProperty({ type: [Number] }) file_ids!: number[];
-  @ApiProperty({
-    type: String,
-    nullable: true,
-    example: 'FILES_FAILED',
-    description: 'FILES_FAILED, SOME_FILES_FAILED, RETRIES_EXHAUSTED, TASK_TIMEOUT, INTERNAL, …',
-  })
-  error_code!: string | null;
+  @ApiProperty({ enum: Object.values(TaskErrorCode), enumName: 'TaskErrorCode', nullable: true })
+  error_code!: TaskErrorCode | null;
   @ApiProperty({ description: 'false while the outbox still has to hand the task to the queue' }) enqueued!: boolean;
   @ApiProperty({ type: Number, nullable: true }) duration_ms!: number | null;
   @ApiProperty({ type: [FileResultDto] }) files!: FileResultDto[];
