@@ -24,7 +24,17 @@ export default tseslint.config(
       '@typescript-eslint/no-extraneous-class': 'off',
       'import/no-cycle': ['error', { maxDepth: 10 }],
       'no-restricted-imports': ['error', SQL_LIBRARIES],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Configuration is read and validated in libs/config only.' },
+      ],
     },
+  },
+  {
+    // libs/config reads the environment; tests set up and spawn processes with it; benchmarks are operator
+    // scripts driven by BENCH_* variables, not the service's configuration.
+    files: ['libs/config/**', 'test/**', 'bench/**'],
+    rules: { 'no-restricted-properties': 'off' },
   },
   {
     // Where SQL is allowed: repositories, the db library, tests and benchmarks that set up data.
