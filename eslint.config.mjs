@@ -38,7 +38,18 @@ export default tseslint.config(
       '@typescript-eslint/no-extraneous-class': 'off',
       'import/no-cycle': ['error', { maxDepth: 10 }],
       'no-restricted-imports': ['error', SQL_LIBRARIES],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Configuration is read and validated in libs/config only.' },
+      ],
     },
+  },
+  {
+    // libs/config reads the environment; tests set up and spawn processes with it (and specs read their own
+    // replay knobs, e.g. FUZZ_SEED); benchmarks are operator scripts driven by BENCH_* variables, not the
+    // service's configuration.
+    files: ['libs/config/**', 'test/**', 'bench/**', '**/*.spec.ts', 'libs/*/test/**'],
+    rules: { 'no-restricted-properties': 'off' },
   },
   {
     // Where SQL is allowed: repositories, the db library, tests and benchmarks that set up data.
@@ -58,6 +69,8 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-argument': 'off',
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
+      // expect(fake.method) reads a jest.fn, which has no `this` to lose.
+      '@typescript-eslint/unbound-method': 'off',
     },
   },
 );

@@ -59,7 +59,7 @@ describe('ingest (e2e, PostgreSQL + Redis, worker in process)', () => {
       unchanged: 0,
       quarantined: 0,
     });
-    expect(task.progress).toMatchObject({ filesTotal: 1, filesDone: 1, rowsDone: 1_200, percent: 100 });
+    expect(task.progress).toMatchObject({ files_total: 1, files_done: 1, rows_done: 1_200, percent: 100 });
     expect(await factCount({ platform: 'shopee', shopId: spec.shopId, domain: 'orders' })).toBe(1_200);
   });
 
@@ -186,7 +186,7 @@ describe('ingest (e2e, PostgreSQL + Redis, worker in process)', () => {
       .get(`/api/data-sync/files?shop_id=us_h`)
       .set('authorization', `Bearer ${user.token}`)
       .expect(200);
-    expect(files.body.items[0]).toMatchObject({ status: 'failed', lastError: expect.stringContaining('added: 新列') });
+    expect(files.body.items[0]).toMatchObject({ status: 'failed', last_error: expect.stringContaining('added: 新列') });
   });
 
   it('fails a truncated XLSX (valid signature, broken archive) at once without retrying', async () => {
@@ -229,6 +229,61 @@ describe('ingest (e2e, PostgreSQL + Redis, worker in process)', () => {
     } finally {
       await blocker.end();
     }
+  });
+
+  it('retries a task whose file lease is taken mid-file, then completes it without writing a row twice', async () => {
+    const spec = { ...sampleSpec({ platform: 'shopee', domain: 'orders', format: 'csv' }, 20_000), shopId: 'sg_lease' };
+    const { path, meta } = await writeSample(dir.path, spec);
+    const fileId = (await upload(t, user.token, path, { ...meta, shop_id: 'sg_lease' }).expect(201)).body.id as number;
+    const submitted = await t
+      .http()
+      .post('/api/data-sync/single')
+      .set('authorization', `Bearer ${user.token}`)
+      .send({ file_id: fileId })
+      .expect(202);
+    // Once a batch has committed, another task takes the file for 1.5 s (as after an expired lease): the
+    // worker's next batch finds the lease gone, rolls back, and the task retries.
+    const committedBeforeSteal = await stealLeaseMidFile(t, fileId, 1_500);
+    const task = await waitForTask(t, user.token, submitted.body.task_id as string);
+    expect(task).toMatchObject({ status: 'completed', error: null, error_code: null });
+    expect(task.attempts).toBeGreaterThanOrEqual(2);
+    // The retry claims the file afresh: rows committed before the steal are found unchanged, the rest inserted.
+    expect(onlyFile(task)).toMatchObject({
+      status: 'ingested',
+      rows_total: 20_000,
+      unchanged: committedBeforeSteal,
+      inserted: 20_000 - committedBeforeSteal,
+    });
+    expect(await factCount({ platform: 'shopee', shopId: 'sg_lease', domain: 'orders' })).toBe(20_000);
+  });
+
+  it('shows a normal user catalog files without server paths or leases; admins see those explicitly', async () => {
+    const spec = { ...sampleSpec({ platform: 'amazon', domain: 'inventory' }, 12), shopId: 'us_keys' };
+    const { path, meta } = await writeSample(dir.path, spec);
+    const uploaded = await upload(t, user.token, path, { ...meta, shop_id: 'us_keys' }).expect(201);
+    const auth = { authorization: `Bearer ${user.token}` };
+    const listed = await t.http().get('/api/data-sync/files?shop_id=us_keys').set(auth).expect(200);
+    const one = await t.http().get(`/api/data-sync/files/${uploaded.body.id}`).set(auth).expect(200);
+    for (const item of [uploaded.body, listed.body.items[0], one.body]) {
+      expect(Object.keys(item as object).sort()).toEqual(CATALOG_FILE_KEYS);
+    }
+    expect(one.body).toMatchObject({
+      file_name: expect.stringMatching(/\.csv$/),
+      shop_id: 'us_keys',
+      status: 'pending',
+    });
+
+    await t.http().get(`/api/data-sync/files/${uploaded.body.id}/storage`).set(auth).expect(403);
+    const admin = await t.login('admin');
+    const storage = await t
+      .http()
+      .get(`/api/data-sync/files/${uploaded.body.id}/storage`)
+      .set('authorization', `Bearer ${admin.token}`)
+      .expect(200);
+    expect(storage.body).toMatchObject({ id: uploaded.body.id, path: expect.stringContaining(t.config.app.dataDir) });
+    expect(Object.keys(storage.body as object).sort()).toEqual(
+      ['checkpoint_row', 'id', 'ingest_task_id', 'lease_expires_at', 'lease_owner', 'path', 'uploaded_by'].sort(),
+    );
   });
 
   it('rejects content that is neither CSV nor XLSX with 415, whatever its name', async () => {
@@ -291,6 +346,26 @@ async function waitUntilAttempt(t: TestApp, taskId: string, attempt: number): Pr
     (attempts) => attempts >= attempt,
     { timeoutMs: 20_000, what: `task ${taskId} attempt ${attempt}` },
   );
+}
+
+/**
+ * Takes the file's lease for another task as soon as its ingest has committed a batch; returns the rows
+ * committed by then (a batch commits its rows, the file's counters and its checkpoint together).
+ */
+async function stealLeaseMidFile(t: TestApp, fileId: number, leaseMs: number): Promise<number> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const [stolen] = await t.db.rows<{ rows_total: number }>(
+      sql`update catalog_files
+          set ingest_task_id = gen_random_uuid(), lease_owner = 'thief',
+              lease_expires_at = now() + ${`${leaseMs} milliseconds`}::interval
+          where id = ${fileId} and status = 'processing' and checkpoint_row > 0
+          returning rows_total`,
+    );
+    if (stolen) return stolen.rows_total;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`file ${fileId} never had a committed batch to steal the lease after`);
 }
 
 describe('ingest on the embedded database (e2e, PGlite + Redis, worker in process)', () => {
@@ -397,6 +472,34 @@ async function expectXlsxRowsQuarantined(t: TestApp, token: string, dir: string,
     { order_id: 'L4', note: 'whole 😀 emoji' },
   ]);
 }
+
+/** Every field a user sees of a catalog file: nothing of the server's disk, leases or checkpoints. */
+const CATALOG_FILE_KEYS = [
+  'data_domain',
+  'file_name',
+  'format',
+  'granularity',
+  'id',
+  'ingested_at',
+  'last_error',
+  'period_end',
+  'period_start',
+  'platform',
+  'registered_at',
+  'rows_duplicate',
+  'rows_ingested',
+  'rows_inserted',
+  'rows_quarantined',
+  'rows_total',
+  'rows_unchanged',
+  'rows_updated',
+  'sha256',
+  'shop_id',
+  'size_bytes',
+  'status',
+  'sub_domain',
+  'text_encoding',
+].sort();
 
 const sqlCount = (platform: string, shopId: string, domain: string) =>
   sql`select count(*)::int as n from fact_rows where platform = ${platform} and shop_id = ${shopId} and data_domain = ${domain}`;

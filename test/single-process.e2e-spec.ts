@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { freePort, waitFor } from './support/redis-server';
 import { TEST_REDIS_URL, tempDir } from './support/test-env';
@@ -41,26 +42,25 @@ describe('single-process start (e2e, PGlite + Redis)', () => {
     );
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await waitFor(
-      async () =>
-        (
-          await request(url)
-            .get('/health/ready')
-            .catch(() => ({ status: 0 }))
-        ).status === 200,
-      90_000,
-      `not ready:\n${output}`,
-    );
+    try {
+      await waitFor(
+        async () =>
+          (
+            await request(url)
+              .get('/health/ready')
+              .catch(() => ({ status: 0 }))
+          ).status === 200,
+        90_000,
+        `not ready:\n${output}`,
+      );
+    } catch (error) {
+      await end(child, 'SIGKILL'); // a failed start must not leave the process running
+      throw error;
+    }
     return Date.now() - started;
   }
 
-  async function stop(): Promise<number | null> {
-    const proc = child;
-    if (!proc || proc.exitCode !== null) return proc?.exitCode ?? null;
-    const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-    proc.kill('SIGTERM');
-    return exited;
-  }
+  const stop = (): Promise<number | null> => end(child, 'SIGTERM');
 
   afterAll(async () => {
     await stop();
@@ -95,6 +95,8 @@ describe('single-process start (e2e, PGlite + Redis)', () => {
   });
 
   it('refuses a second process on the same embedded database', async () => {
+    // The warm start above holds the database; without it a second process would simply start.
+    expect(child?.exitCode).toBeNull();
     const port = await freePort();
     const second = spawn(
       process.execPath,
@@ -107,8 +109,29 @@ describe('single-process start (e2e, PGlite + Redis)', () => {
     );
     let err = '';
     second.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => second.once('exit', resolve));
-    expect(code).toBe(1);
-    expect(err).toMatch(/embedded database is in use by process \d+/);
+    try {
+      const exited = new Promise<number | null>((resolve) => second.once('exit', resolve));
+      const code = await Promise.race([exited, sleep(60_000).then(() => 'still running after 60 s')]);
+      expect(code).toBe(1);
+      expect(err).toMatch(/embedded database is in use by process \d+/);
+    } finally {
+      await end(second, 'SIGKILL');
+    }
   });
 });
+
+/**
+ * Ends a child process and resolves with its exit code: `signal` first, SIGKILL if it has not exited within
+ * 30 s, so no test leaves a process behind whatever state it is in.
+ */
+async function end(proc: ChildProcess | undefined, signal: NodeJS.Signals): Promise<number | null> {
+  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return proc?.exitCode ?? null;
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  proc.kill(signal);
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 30_000);
+  try {
+    return await exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}

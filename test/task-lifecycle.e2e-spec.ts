@@ -63,8 +63,8 @@ describe('task lifecycle with a worker (e2e, PostgreSQL + Redis)', () => {
     // Live progress while active: rows, the current file, and a percent from the bytes read so far.
     const live = (await t.http().get(`/api/data-sync/progress/${taskId}`).set(bearer(user)).expect(200)).body;
     expect(live.status).toBe('active');
-    expect(live.progress.rowsDone).toBeGreaterThanOrEqual(2 * BATCH);
-    expect(live.progress.currentFile).toMatch(/\.csv$/);
+    expect(live.progress.rows_done).toBeGreaterThanOrEqual(2 * BATCH);
+    expect(live.progress.current_file).toMatch(/\.csv$/);
     expect(live.progress.percent).toBeGreaterThan(0);
     expect(live.progress.percent).toBeLessThan(100);
 

@@ -16,13 +16,13 @@ export interface Page<T> {
 
 export interface CatalogFile {
   id: number;
-  fileName: string;
+  file_name: string;
   platform: string;
-  shopId: string;
-  dataDomain: string;
+  shop_id: string;
+  data_domain: string;
   granularity: string;
   format: string;
-  sizeBytes: number;
+  size_bytes: number;
   status: string;
 }
 
@@ -43,12 +43,12 @@ export interface SubmittedTask {
 export type TaskStatus = 'queued' | 'active' | 'completed' | 'failed' | 'cancelled';
 
 export interface TaskProgress {
-  filesTotal: number;
-  filesDone: number;
-  rowsTotal: number;
-  rowsDone: number;
+  files_total: number;
+  files_done: number;
+  rows_total: number;
+  rows_done: number;
   percent: number;
-  currentFile: string | null;
+  current_file: string | null;
 }
 
 export interface FileResult {

@@ -8,7 +8,7 @@
  * (600000), DATA_DIR (./.data; the log of a service the demo starts goes to DATA_DIR/demo-server.log).
  */
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ApiClient,
@@ -21,6 +21,7 @@ import {
   SubmittedTask,
   TaskView,
 } from './api-client';
+import { ConfigError, DemoConfig, inheritedEnv, loadDemoConfig } from '@app/config';
 import { LocalService, startLocalService, tailOf, waitForReady } from './local-service';
 import { createRenderer, ProgressRenderer } from './progress-bar';
 import { FILE_COLUMN_WIDTH, formatBytes, formatDuration, formatTable, summaryTable } from './summary-table';
@@ -33,45 +34,11 @@ const STARTUP_TIMEOUT_MS = 90_000;
 const RECENT_FILES = 8;
 const LOG_FILE = 'demo-server.log';
 
-interface DemoConfig {
-  baseUrl: string;
-  user: string;
-  password: string;
-  adminUser: string;
-  adminPassword: string;
-  timeoutMs: number;
-  repoRoot: string;
-  dataDir: string;
-}
-
 /** The service this demo started, if any: stopped on the way out, whatever happens. */
 let startedService: LocalService | undefined;
 
 /** A problem the demo explains itself; printed without a stack trace. */
 class DemoError extends Error {}
-
-function readConfig(env: NodeJS.ProcessEnv, repoRoot: string): DemoConfig {
-  const baseUrl = (env.DEMO_URL || `http://127.0.0.1:${env.PORT || 3000}`).replace(/\/+$/, '');
-  try {
-    new URL(baseUrl);
-  } catch {
-    throw new DemoError(`DEMO_URL is not a URL: ${baseUrl}`);
-  }
-  const timeout = Number(env.DEMO_TIMEOUT_MS ?? 600_000);
-  if (!Number.isFinite(timeout) || timeout <= 0) {
-    throw new DemoError(`DEMO_TIMEOUT_MS must be a positive number of milliseconds, got ${env.DEMO_TIMEOUT_MS}`);
-  }
-  return {
-    baseUrl,
-    user: env.DEMO_USER || 'demo',
-    password: env.DEMO_PASSWORD || 'demo12345',
-    adminUser: env.DEMO_ADMIN_USER || 'admin',
-    adminPassword: env.DEMO_ADMIN_PASSWORD || 'admin12345',
-    timeoutMs: timeout,
-    repoRoot,
-    dataDir: resolve(repoRoot, env.DATA_DIR || './.data'),
-  };
-}
 
 function say(line = ''): void {
   process.stdout.write(`${line}\n`);
@@ -113,7 +80,7 @@ async function ensureService(config: DemoConfig): Promise<LocalService | undefin
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   const logPath = join(config.dataDir, LOG_FILE);
   say(`Nothing answers at ${config.baseUrl}; starting the service (API + worker, log: ${logPath})…`);
-  const service = startLocalService({ repoRoot: config.repoRoot, port, logPath, env: process.env });
+  const service = startLocalService({ repoRoot: config.repoRoot, port, logPath, env: inheritedEnv() });
   startedService = service;
   try {
     const ms = await waitForReady(config.baseUrl, STARTUP_TIMEOUT_MS, service);
@@ -188,13 +155,13 @@ function printFiles(files: CatalogFile[]): void {
     ],
     files.map((f) => [
       String(f.id),
-      f.fileName,
+      f.file_name,
       f.platform,
-      f.shopId,
-      f.dataDomain,
+      f.shop_id,
+      f.data_domain,
       f.granularity,
       f.format,
-      formatBytes(f.sizeBytes),
+      formatBytes(f.size_bytes),
       f.status,
     ]),
   );
@@ -329,7 +296,7 @@ async function runDemo(config: DemoConfig): Promise<number> {
 
   if (!allFinished) {
     const open = tasks.filter((t) => !isFinished(t));
-    const statuses = open.map((t) => `${t.file.fileName}: ${statusOf(t)}`).join(', ');
+    const statuses = open.map((t) => `${t.file.file_name}: ${statusOf(t)}`).join(', ');
     say(
       `Gave up after ${formatDuration(config.timeoutMs)} (DEMO_TIMEOUT_MS=${config.timeoutMs}): ` +
         `${open.length} of ${tasks.length} task(s) did not finish (${statuses}).`,
@@ -344,7 +311,7 @@ async function runDemo(config: DemoConfig): Promise<number> {
   if (failures.length) {
     say(`${failures.length} of ${tasks.length} task(s) did not complete:`);
     for (const { task, failure } of failures) {
-      say(`  ${task.file.fileName}${task.taskId ? ` (task ${task.taskId})` : ''}: ${failure}`);
+      say(`  ${task.file.file_name}${task.taskId ? ` (task ${task.taskId})` : ''}: ${failure}`);
     }
     return 1;
   }
@@ -353,7 +320,7 @@ async function runDemo(config: DemoConfig): Promise<number> {
 }
 
 async function main(): Promise<number> {
-  const config = readConfig(process.env, findRepoRoot(__dirname));
+  const config = loadDemoConfig(findRepoRoot(__dirname));
   say(`data-sync demo — ${config.baseUrl}`);
   const service = await ensureService(config);
   try {
@@ -381,7 +348,7 @@ main().then(
   (code) => process.exit(code),
   async (error: unknown) => {
     say(
-      error instanceof DemoError || error instanceof ApiError
+      error instanceof DemoError || error instanceof ApiError || error instanceof ConfigError
         ? `Error: ${error.message}`
         : `Demo failed: ${describeError(error)}`,
     );

@@ -19,7 +19,7 @@ export interface StartOptions {
   repoRoot: string;
   port: number;
   logPath: string;
-  env?: NodeJS.ProcessEnv;
+  env: NodeJS.ProcessEnv;
 }
 
 /**
@@ -35,7 +35,7 @@ export function startLocalService(options: StartOptions): LocalService {
     child = spawn(process.execPath, ['-r', 'tsconfig-paths/register', 'dist/src/main.js'], {
       cwd: options.repoRoot,
       env: {
-        ...(options.env ?? process.env),
+        ...options.env,
         TS_NODE_BASEURL: './dist',
         PORT: String(options.port),
       },

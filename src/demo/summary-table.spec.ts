@@ -187,13 +187,13 @@ describe('summary table', () => {
 describe('tracked tasks', () => {
   const file: CatalogFile = {
     id: 7,
-    fileName: 'a.csv',
+    file_name: 'a.csv',
     platform: 'shopee',
-    shopId: 'sg_1001',
-    dataDomain: 'orders',
+    shop_id: 'sg_1001',
+    data_domain: 'orders',
     granularity: 'daily',
     format: 'csv',
-    sizeBytes: 100,
+    size_bytes: 100,
     status: 'pending',
   };
   const view = (over: Partial<TaskView>): TaskView => ({
@@ -227,11 +227,11 @@ describe('tracked tasks', () => {
     t.taskId = 't1';
     expect(snapshotOf(t)).toMatchObject({ status: 'queued' });
     t.view = view({
-      progress: { filesTotal: 1, filesDone: 0, rowsTotal: 0, rowsDone: 2700, percent: 0, currentFile: 'a.csv' },
+      progress: { files_total: 1, files_done: 0, rows_total: 0, rows_done: 2700, percent: 0, current_file: 'a.csv' },
     });
     expect(snapshotOf(t)).toMatchObject({ status: 'active', percent: 0, rowsDone: 2700, rowsTotal: null });
     t.view = view({
-      progress: { filesTotal: 1, filesDone: 0, rowsTotal: 5000, rowsDone: 2700, percent: 0, currentFile: 'a.csv' },
+      progress: { files_total: 1, files_done: 0, rows_total: 5000, rows_done: 2700, percent: 0, current_file: 'a.csv' },
     });
     expect(snapshotOf(t)).toMatchObject({ percent: 54, rowsTotal: 5000 });
     expect(isFinished(t)).toBe(false);

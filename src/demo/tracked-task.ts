@@ -40,19 +40,19 @@ export function snapshotOf(task: TrackedTask): ProgressSnapshot {
   const view = task.view;
   const result = view?.files[0];
   const status = statusOf(task);
-  const base = { fileName: task.file.fileName, status, attempts: view?.attempts, note: task.note };
+  const base = { fileName: task.file.file_name, status, attempts: view?.attempts, note: task.note };
   if (view?.status === 'completed') {
-    const rows = result?.rows_total ?? view.progress?.rowsDone ?? 0;
+    const rows = result?.rows_total ?? view.progress?.rows_done ?? 0;
     return { ...base, percent: 100, rowsDone: rows, rowsTotal: rows };
   }
   const progress = view?.progress;
   if (!progress) return { ...base, percent: 0, rowsDone: 0, rowsTotal: null };
-  const rowsTotal = progress.rowsTotal >= progress.rowsDone && progress.rowsTotal > 0 ? progress.rowsTotal : null;
-  const byRows = rowsTotal && progress.filesTotal <= 1 ? (progress.rowsDone / rowsTotal) * 100 : 0;
+  const rowsTotal = progress.rows_total >= progress.rows_done && progress.rows_total > 0 ? progress.rows_total : null;
+  const byRows = rowsTotal && progress.files_total <= 1 ? (progress.rows_done / rowsTotal) * 100 : 0;
   return {
     ...base,
     percent: clampPercent(Math.max(progress.percent, byRows)),
-    rowsDone: progress.rowsDone,
+    rowsDone: progress.rows_done,
     rowsTotal,
   };
 }
@@ -66,9 +66,9 @@ export function summaryRowOf(task: TrackedTask): SummaryRow {
   const finished = isFinished(task);
   if (!finished) status = `${status} (gave up)`;
   return {
-    fileName: task.file.fileName,
+    fileName: task.file.file_name,
     status,
-    rowsTotal: result?.rows_total || (finished ? 0 : (view?.progress?.rowsDone ?? 0)),
+    rowsTotal: result?.rows_total || (finished ? 0 : (view?.progress?.rows_done ?? 0)),
     inserted: result?.inserted ?? 0,
     updated: result?.updated ?? 0,
     unchanged: result?.unchanged ?? 0,

@@ -8,11 +8,12 @@ export interface TaskBody {
   error: string | null;
   error_code: string | null;
   progress: {
-    filesTotal: number;
-    filesDone: number;
-    rowsDone: number;
+    files_total: number;
+    files_done: number;
+    rows_total: number;
+    rows_done: number;
     percent: number;
-    currentFile: string | null;
+    current_file: string | null;
   } | null;
   files: {
     file_id: number;

@@ -2,7 +2,8 @@ import { RequestMethod } from '@nestjs/common';
 import multipart from '@fastify/multipart';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '@app/config';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
+import { openApiDocument } from './openapi/openapi-document';
 
 /** Routes outside the /api prefix: probes and metrics, which orchestrators call by fixed paths. */
 const UNPREFIXED = [
@@ -18,14 +19,5 @@ export async function configureApi(app: NestFastifyApplication, config: AppConfi
     limits: { fileSize: config.limits.uploadMaxBytes, files: 1, fields: 20, fieldSize: 4_096 },
   });
   app.setGlobalPrefix('api', { exclude: UNPREFIXED });
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('data-sync service')
-      .setDescription('Ingests e-commerce export files into PostgreSQL through a BullMQ task queue.')
-      .setVersion('0.1.0')
-      .addBearerAuth()
-      .build(),
-  );
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  SwaggerModule.setup('api/docs', app, openApiDocument(app), { jsonDocumentUrl: 'api/docs-json' });
 }

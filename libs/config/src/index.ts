@@ -1,4 +1,5 @@
 export * from './app-config';
 export * from './config.module';
+export * from './demo-config';
 export * from './duration';
 export * from './rate-limit';

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { DomainError } from '@app/common';
-import { DbHandle, InjectDb, Role, Tx } from '@app/db';
+import { Role, Tx } from '@app/db';
 import { MetricsService } from '@app/observability';
 import { QuotaRepository } from './quota.repository';
 import { QuotaStore, ReserveResult } from './quota.store';
@@ -15,6 +15,9 @@ export interface QuotaClaim {
   owner: QuotaOwner;
   taskId: string;
 }
+
+/** A claim's admission: see `QuotaService.admit`. */
+export type Admission = { outcome: 'reserved' } | { outcome: 'refused'; error: DomainError } | { outcome: 'unchecked' };
 
 export interface QuotaUsage {
   queued: number;
@@ -42,7 +45,6 @@ export class QuotaService {
     private readonly store: QuotaStore,
     private readonly repo: QuotaRepository,
     private readonly config: AppConfig,
-    @InjectDb() private readonly handle: DbHandle,
     private readonly metrics: MetricsService,
   ) {}
 
@@ -50,31 +52,13 @@ export class QuotaService {
     return this.config.limits.quota[role];
   }
 
-  /** Runs `insert` only if the user has a free slot for `taskId`; 429 with the counts otherwise. */
-  async admit<T>(owner: QuotaOwner, taskId: string, insert: (tx?: Tx) => Promise<T>): Promise<T> {
-    const limit = this.limitFor(owner.role);
-    let reserved: ReserveResult;
-    try {
-      reserved = await this.store.reserve(owner.id, taskId, limit);
-    } catch (error) {
-      this.logger.warn(`quota falls back to PostgreSQL (Redis: ${(error as Error).message})`);
-      return this.admitInPostgres(owner, limit, insert);
-    }
-    if (!reserved.admitted) throw await this.exceeded(owner, limit, reserved.inFlight);
-    try {
-      return await insert();
-    } catch (error) {
-      await this.release(owner.id, taskId);
-      throw error;
-    }
-  }
-
   /**
-   * Reserves a slot for each claim in one Redis round trip, decided in order (atomic per user):
-   * `true` when admitted, the 429 error when refused. Undefined when Redis does not answer: the
-   * caller then admits each claim with `admitWithoutRedis`.
+   * The one admission: reserves a slot for each claim in one Redis round trip, decided in order (atomic per
+   * user). Per claim: `reserved` (insert the task; release the slot if that fails), `refused` with the 429, or
+   * — when Redis does not answer — `unchecked`: the caller decides it in PostgreSQL instead, calling
+   * `admitInTransaction` inside the transaction that inserts the task.
    */
-  async reserveMany(claims: QuotaClaim[]): Promise<(true | DomainError)[] | undefined> {
+  async admit(claims: QuotaClaim[]): Promise<Admission[]> {
     let results: ReserveResult[];
     try {
       results = await this.store.reserveMany(
@@ -82,27 +66,33 @@ export class QuotaService {
       );
     } catch (error) {
       this.logger.warn(`quota falls back to PostgreSQL (Redis: ${(error as Error).message})`);
-      return undefined;
+      return claims.map(() => ({ outcome: 'unchecked' }));
     }
     // One count per refused user for the 429 bodies, however many of their claims were refused.
     const refusals = new Map<number, Promise<DomainError>>();
     return Promise.all(
-      results.map(async (result, i): Promise<true | DomainError> => {
-        if (result.admitted) return true;
+      results.map(async (result, i): Promise<Admission> => {
+        if (result.admitted) return { outcome: 'reserved' };
         const { owner } = claims[i];
         let refusal = refusals.get(owner.id);
         if (!refusal) {
           refusal = this.exceeded(owner, this.limitFor(owner.role), result.inFlight);
           refusals.set(owner.id, refusal);
         }
-        return refusal;
+        return { outcome: 'refused', error: await refusal };
       }),
     );
   }
 
-  /** The PostgreSQL decision (per-user advisory lock and a count) for when Redis does not answer. */
-  admitWithoutRedis<T>(owner: QuotaOwner, insert: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.admitInPostgres(owner, this.limitFor(owner.role), insert);
+  /**
+   * The PostgreSQL decision while Redis does not answer, inside the caller's transaction that then inserts
+   * the task: a per-user advisory lock (held until that transaction ends) and a count; 429 when full.
+   */
+  async admitInTransaction(tx: Tx, owner: QuotaOwner): Promise<void> {
+    await this.repo.lockUser(tx, owner.id);
+    const { queued, active } = await this.repo.counts(owner.id, tx);
+    const limit = this.limitFor(owner.role);
+    if (queued + active >= limit) throw exceededError({ queued, active, limit });
   }
 
   async release(userId: number, taskId: string): Promise<void> {
@@ -143,15 +133,6 @@ export class QuotaService {
   /** Tasks accepted without Redis get their reservation once Redis is back. */
   async hold(userId: number, taskIds: string[]): Promise<void> {
     await this.store.ensureHeld(userId, taskIds);
-  }
-
-  private admitInPostgres<T>(owner: QuotaOwner, limit: number, insert: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.handle.db.transaction(async (tx) => {
-      await this.repo.lockUser(tx, owner.id);
-      const { queued, active } = await this.repo.counts(owner.id, tx);
-      if (queued + active >= limit) throw exceededError({ queued, active, limit });
-      return insert(tx);
-    });
   }
 
   /** Counts for the 429 body: Redis holds reservations whose rows may still be mid-insert. */

@@ -50,11 +50,6 @@ export class QuotaStore {
     return `${this.config.redis.prefix}:quota:${userId}`;
   }
 
-  async reserve(userId: number, taskId: string, limit: number): Promise<ReserveResult> {
-    const [result] = await this.reserveMany([{ userId, taskId, limit }]);
-    return result;
-  }
-
   /** Reserves for many tasks (any users) in one round trip; one result per request, in order. */
   async reserveMany(requests: ReserveRequest[]): Promise<ReserveResult[]> {
     if (!requests.length) return [];

@@ -7,6 +7,7 @@ export * from './ingest/sync-task.runner';
 export * from './queue/bull-connection';
 export * from './queue/sync-queue.constants';
 export * from './sync-tasks.module';
+export * from './tasks/task-error-code';
 export * from './tasks/task-scope';
 export * from './tasks/tasks.repository';
 export * from './tasks/tasks.service';

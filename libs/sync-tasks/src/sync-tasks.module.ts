@@ -9,6 +9,7 @@ import { SyncTaskRunner } from './ingest/sync-task.runner';
 import { SyncQueueModule } from './queue/sync-queue.module';
 import { OutboxRelay } from './tasks/outbox.relay';
 import { OverdueSweeper } from './tasks/overdue-sweeper';
+import { QuotaGate } from './tasks/quota-gate';
 import { TaskControlService } from './tasks/task-control.service';
 import { SingleSubmitter } from './tasks/single-submitter';
 import { TaskSubmissionService } from './tasks/task-submission.service';
@@ -24,6 +25,7 @@ import { TemplatesModule } from './templates/templates.module';
     CatalogService,
     TasksRepository,
     TasksService,
+    QuotaGate,
     TaskSubmissionService,
     SingleSubmitter,
     TaskControlService,

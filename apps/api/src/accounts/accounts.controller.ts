@@ -1,9 +1,16 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@app/auth';
 import { IdPipe } from '../common/id.pipe';
 import { AccountsService } from './accounts.service';
-import { AccountDto, AccountQueryDto, AccountStatsDto, CreateAccountDto, UpdateAccountDto } from './dto/account.dto';
+import {
+  AccountDto,
+  AccountPageDto,
+  AccountQueryDto,
+  AccountStatsDto,
+  CreateAccountDto,
+  UpdateAccountDto,
+} from './dto/account.dto';
 
 @ApiTags('collection accounts')
 @ApiBearerAuth()
@@ -12,32 +19,36 @@ export class AccountsController {
   constructor(private readonly accounts: AccountsService) {}
 
   @Get()
-  list(@Query() query: AccountQueryDto) {
+  @ApiOkResponse({ type: AccountPageDto })
+  list(@Query() query: AccountQueryDto): Promise<AccountPageDto> {
     return this.accounts.list({ platform: query.platform, enabled: query.enabled, q: query.q }, query.toPageQuery());
   }
 
   @Get(':id')
   @ApiOkResponse({ type: AccountDto })
-  get(@Param('id', IdPipe) id: number) {
+  get(@Param('id', IdPipe) id: number): Promise<AccountDto> {
     return this.accounts.get(id);
   }
 
   @Post()
   @Roles('admin')
-  create(@Body() body: CreateAccountDto) {
+  @ApiCreatedResponse({ type: AccountDto })
+  create(@Body() body: CreateAccountDto): Promise<AccountDto> {
     return this.accounts.create(body);
   }
 
   @Patch(':id')
   @Roles('admin')
-  update(@Param('id', IdPipe) id: number, @Body() body: UpdateAccountDto) {
+  @ApiOkResponse({ type: AccountDto })
+  update(@Param('id', IdPipe) id: number, @Body() body: UpdateAccountDto): Promise<AccountDto> {
     return this.accounts.update(id, body);
   }
 
   @Delete(':id')
   @Roles('admin')
   @HttpCode(204)
-  remove(@Param('id', IdPipe) id: number) {
+  @ApiNoContentResponse()
+  remove(@Param('id', IdPipe) id: number): Promise<void> {
     return this.accounts.remove(id);
   }
 }
@@ -48,15 +59,9 @@ export class AccountsController {
 export class AccountStatsController {
   constructor(private readonly accounts: AccountsService) {}
 
-  @Get()
+  @Get(['', 'summary'])
   @ApiOkResponse({ type: AccountStatsDto })
-  stats() {
-    return this.accounts.stats();
-  }
-
-  @Get('summary')
-  @ApiOkResponse({ type: AccountStatsDto })
-  summary() {
+  stats(): Promise<AccountStatsDto> {
     return this.accounts.stats();
   }
 }

@@ -4,14 +4,14 @@ import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { PageQuery } from '@app/common';
 
 export class PageQueryDto {
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, default: 1 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
   page = 1;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 200, default: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

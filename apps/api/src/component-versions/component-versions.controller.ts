@@ -1,10 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@app/auth';
 import { IdPipe } from '../common/id.pipe';
 import { ComponentVersionsService } from './component-versions.service';
 import {
   ComponentVersionDto,
+  ComponentVersionPageDto,
   ComponentVersionQueryDto,
   CreateComponentVersionDto,
   UpdateComponentVersionDto,
@@ -17,33 +18,37 @@ export class ComponentVersionsController {
   constructor(private readonly versions: ComponentVersionsService) {}
 
   @Get()
-  list(@Query() query: ComponentVersionQueryDto) {
+  @ApiOkResponse({ type: ComponentVersionPageDto })
+  list(@Query() query: ComponentVersionQueryDto): Promise<ComponentVersionPageDto> {
     const { platform, component, active } = query;
     return this.versions.list({ platform, component, active }, query.toPageQuery());
   }
 
   @Get(':id')
   @ApiOkResponse({ type: ComponentVersionDto })
-  get(@Param('id', IdPipe) id: number) {
+  get(@Param('id', IdPipe) id: number): Promise<ComponentVersionDto> {
     return this.versions.get(id);
   }
 
   @Post()
   @Roles('admin')
-  create(@Body() body: CreateComponentVersionDto) {
+  @ApiCreatedResponse({ type: ComponentVersionDto })
+  create(@Body() body: CreateComponentVersionDto): Promise<ComponentVersionDto> {
     return this.versions.create(body);
   }
 
   @Patch(':id')
   @Roles('admin')
-  update(@Param('id', IdPipe) id: number, @Body() body: UpdateComponentVersionDto) {
+  @ApiOkResponse({ type: ComponentVersionDto })
+  update(@Param('id', IdPipe) id: number, @Body() body: UpdateComponentVersionDto): Promise<ComponentVersionDto> {
     return this.versions.update(id, body);
   }
 
   @Delete(':id')
   @Roles('admin')
   @HttpCode(204)
-  remove(@Param('id', IdPipe) id: number) {
+  @ApiNoContentResponse()
+  remove(@Param('id', IdPipe) id: number): Promise<void> {
     return this.versions.remove(id);
   }
 }

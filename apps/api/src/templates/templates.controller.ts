@@ -1,5 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Roles } from '@app/auth';
 import { IdPipe } from '../common/id.pipe';
 import { CreateTemplateDto, TemplateDto, UpdateTemplateDto } from './dto/template.dto';
@@ -14,32 +21,35 @@ export class TemplatesController {
   @Get()
   @ApiQuery({ name: 'platform', required: false })
   @ApiOkResponse({ type: [TemplateDto] })
-  list(@Query('platform') platform?: string) {
+  list(@Query('platform') platform?: string): Promise<TemplateDto[]> {
     return this.templates.list(typeof platform === 'string' ? platform : undefined);
   }
 
   @Get(':id')
   @ApiOkResponse({ type: TemplateDto })
-  get(@Param('id', IdPipe) id: number) {
+  get(@Param('id', IdPipe) id: number): Promise<TemplateDto> {
     return this.templates.get(id);
   }
 
   @Post()
   @Roles('admin')
-  create(@Body() body: CreateTemplateDto) {
+  @ApiCreatedResponse({ type: TemplateDto })
+  create(@Body() body: CreateTemplateDto): Promise<TemplateDto> {
     return this.templates.create(body);
   }
 
   @Patch(':id')
   @Roles('admin')
-  update(@Param('id', IdPipe) id: number, @Body() body: UpdateTemplateDto) {
+  @ApiOkResponse({ type: TemplateDto })
+  update(@Param('id', IdPipe) id: number, @Body() body: UpdateTemplateDto): Promise<TemplateDto> {
     return this.templates.update(id, body);
   }
 
   @Delete(':id')
   @Roles('admin')
   @HttpCode(204)
-  remove(@Param('id', IdPipe) id: number) {
+  @ApiNoContentResponse()
+  remove(@Param('id', IdPipe) id: number): Promise<void> {
     return this.templates.remove(id);
   }
 }

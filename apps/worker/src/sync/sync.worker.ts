@@ -18,6 +18,7 @@ import {
   SyncJobPayloads,
   SyncTaskRunner,
   TaskCancelledError,
+  TaskErrorCode,
   TasksRepository,
   WorkerStoppingError,
 } from '@app/sync-tasks';
@@ -144,7 +145,10 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
       });
       if (outcome.status !== 'skipped') {
         const error = outcome.error
-          ? { message: outcome.error, code: outcome.status === 'failed' ? 'FILES_FAILED' : 'SOME_FILES_FAILED' }
+          ? {
+              message: outcome.error,
+              code: outcome.status === 'failed' ? TaskErrorCode.FilesFailed : TaskErrorCode.SomeFilesFailed,
+            }
           : null;
         await this.finish(taskId, outcome.status, error);
       }
@@ -168,7 +172,11 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
         throw error;
       }
       const code =
-        error instanceof PermanentIngestError ? error.code : isTransient(error) ? 'RETRIES_EXHAUSTED' : 'INTERNAL';
+        error instanceof PermanentIngestError
+          ? error.code
+          : isTransient(error)
+            ? TaskErrorCode.RetriesExhausted
+            : TaskErrorCode.Internal;
       await this.finish(taskId, 'failed', { message, code });
       this.logger.error(`task ${taskId} failed (${code}): ${message}`);
       throw new UnrecoverableError(message);
@@ -181,7 +189,7 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
   private async finish(
     taskId: string,
     status: 'completed' | 'failed',
-    error: { message: string; code: string } | null,
+    error: { message: string; code: TaskErrorCode } | null,
   ): Promise<void> {
     const finished = await this.tasks.finish(taskId, status, error);
     if (finished) await this.quota.release(finished.userId, taskId);

@@ -12,7 +12,7 @@ import { MetricsService } from './metrics.service';
 @Module({ providers: [MetricsService], exports: [MetricsService] })
 export class MetricsModule {}
 
-/** `/metrics`, HTTP request timing and dependency pings: for the processes that serve HTTP (design §4, §7). */
+/** `/metrics`, HTTP request timing and dependency pings: for the processes that serve HTTP. */
 @Module({
   imports: [MetricsModule],
   controllers: [MetricsController],

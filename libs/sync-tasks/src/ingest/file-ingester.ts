@@ -6,8 +6,9 @@ import { FileResult } from '@app/db';
 import { CatalogFile, CatalogRepository, FileCounts } from '../catalog/catalog.repository';
 import { TemplatesRepository } from '../templates/templates.repository';
 import { FactRowsRepository, FactScope } from './fact-rows.repository';
+import { TaskErrorCode } from '../tasks/task-error-code';
 import { TasksRepository } from '../tasks/tasks.repository';
-import { FileBusyError, PermanentIngestError, TaskCancelledError } from './ingest-errors';
+import { FileBusyError, LeaseLostError, PermanentIngestError, TaskCancelledError } from './ingest-errors';
 import { compareHeaders, openRowSource, RowSource, rowKeyScope, UnreadableFileError } from '@app/parsing';
 import { RowPreparer } from './row-preparer';
 import { Batch } from './batch';
@@ -41,7 +42,7 @@ export class FileIngester {
   async ingest(fileId: number, ctx: IngestContext): Promise<FileResult> {
     const claim = await this.catalog.claim(fileId, ctx.taskId, ctx.workerId, this.leaseMs);
     if (claim.outcome === 'missing')
-      throw new PermanentIngestError('FILE_NOT_FOUND', `file ${fileId} is not in the catalog`);
+      throw new PermanentIngestError(TaskErrorCode.FileNotFound, `file ${fileId} is not in the catalog`);
     if (claim.outcome === 'busy') throw new FileBusyError(fileId, claim.holder);
     const { file, resumed } = claim;
     if (!resumed) await this.facts.clearQuarantine(file.id);
@@ -56,14 +57,14 @@ export class FileIngester {
       // Transient errors and the task's time limit propagate: the lease stays, and a redelivered
       // job resumes after the checkpoint. A permanent problem with this file is its result.
       if (error instanceof TaskCancelledError) await this.catalog.releaseToPending(file.id, ctx.taskId);
-      if (!(error instanceof PermanentIngestError) || error.code === 'TASK_TIMEOUT') throw error;
+      if (!(error instanceof PermanentIngestError) || error.code === TaskErrorCode.TaskTimeout) throw error;
       return toResult(await this.catalog.finish(file.id, ctx.taskId, 'failed', error.message), file);
     }
   }
 
   private async stream(file: CatalogFile, ctx: IngestContext): Promise<void> {
     await access(file.path).catch(() => {
-      throw new PermanentIngestError('FILE_MISSING', `${file.fileName}: file is gone from ${file.path}`);
+      throw new PermanentIngestError(TaskErrorCode.FileMissing, `${file.fileName}: file is gone from ${file.path}`);
     });
     const template = await this.templates.findPublished(file);
     const source = await openRowSource(file.path, file.format, {
@@ -82,7 +83,7 @@ export class FileIngester {
         );
         if (mismatch) {
           throw new PermanentIngestError(
-            'HEADER_CHANGED',
+            TaskErrorCode.HeaderChanged,
             `${file.fileName}: headers differ from the template (added: ${mismatch.added.join(', ') || '—'}; removed: ${mismatch.removed.join(', ') || '—'})`,
             { ...mismatch },
           );
@@ -160,7 +161,7 @@ export class FileIngester {
       if (!(await this.catalog.recordBatch(tx, file.id, ctx.taskId, batch.lastRow, counts, this.leaseMs))) {
         // Rolls the batch back: either the task was cancelled, or the lease was lost (transient).
         if ((await this.tasks.statusOf(ctx.taskId)) === 'cancelled') throw new TaskCancelledError(ctx.taskId);
-        throw new Error(`lost the lease on file ${file.id}`);
+        throw new LeaseLostError(file.id, ctx.taskId);
       }
     });
     if (counts) this.recordRows(counts);
@@ -211,7 +212,7 @@ function fractionOf(source: RowSource, file: CatalogFile): number {
 function unreadable(file: CatalogFile, error: unknown): PermanentIngestError {
   if (error instanceof PermanentIngestError) return error;
   return new PermanentIngestError(
-    'UNREADABLE_FILE',
+    TaskErrorCode.UnreadableFile,
     `${file.fileName}: unreadable ${file.format.toUpperCase()} file (${(error as Error).message})`,
   );
 }

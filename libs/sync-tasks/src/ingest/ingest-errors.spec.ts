@@ -1,4 +1,4 @@
-import { FileBusyError, isTransient, PermanentIngestError } from './ingest-errors';
+import { FileBusyError, isTransient, LeaseLostError, PermanentIngestError } from './ingest-errors';
 
 const pgError = (code: string) => Object.assign(new Error(`pg ${code}`), { code });
 
@@ -14,6 +14,7 @@ describe(isTransient.name, () => {
     ['pool connection loss', new Error('Connection terminated unexpectedly')],
     ['wrapped by drizzle', Object.assign(new Error('Failed query'), { cause: pgError('40P01') })],
     ['busy file', new FileBusyError(1, 'x')],
+    ['lost file lease', new LeaseLostError(1, 'task-1')],
   ])('retries a %s', (_name, error) => {
     expect(isTransient(error)).toBe(true);
   });

@@ -1,13 +1,7 @@
 import { isDependencyUnavailable, sqlState } from '@app/db';
+import { PermanentCode } from '../tasks/task-error-code';
 
-export type PermanentCode =
-  | 'TASK_NOT_FOUND'
-  | 'FILE_NOT_FOUND'
-  | 'FILE_MISSING'
-  | 'UNREADABLE_FILE'
-  | 'HEADER_CHANGED'
-  | 'TASK_TIMEOUT'
-  | 'UNKNOWN_JOB';
+export type { PermanentCode } from '../tasks/task-error-code';
 
 /** A failure that retrying cannot fix: the task fails at once (BullMQ UnrecoverableError). */
 export class PermanentIngestError extends Error {
@@ -45,17 +39,28 @@ export class FileBusyError extends Error {
   }
 }
 
+/**
+ * This task no longer holds the file's lease (it expired and another task claimed the file): the batch rolls
+ * back, and a retry claims the file again once the other holder is done or its lease lapses.
+ */
+export class LeaseLostError extends Error {
+  constructor(fileId: number, taskId: string) {
+    super(`task ${taskId} lost the lease on file ${fileId}`);
+    this.name = 'LeaseLostError';
+  }
+}
+
 // Besides an unreachable database: deadlock, serialization failure, lock and statement timeouts.
 const RETRYABLE_SQLSTATES = new Set(['40001', '40P01', '55P03', '57014']);
 
 /**
  * The one place that decides retry vs fail: connection loss, deadlock, serialization failure,
- * lock or statement timeout, server shutdown and a busy file retry; everything else does not.
+ * lock or statement timeout, server shutdown, a busy file and a lost file lease retry; everything else does not.
  */
 export function isTransient(error: unknown): boolean {
   if (error instanceof PermanentIngestError || error instanceof TaskCancelledError) return false;
   if (error instanceof WorkerStoppingError) return true;
-  if (error instanceof FileBusyError) return true;
+  if (error instanceof FileBusyError || error instanceof LeaseLostError) return true;
   if (isDependencyUnavailable(error)) return true;
   const state = sqlState(error);
   if (state) return RETRYABLE_SQLSTATES.has(state);

@@ -25,10 +25,11 @@ export type PreparedRow =
 export class RowPreparer {
   private readonly types: (ColumnType | undefined)[];
   private readonly typed: boolean;
-  private readonly dedupFields: string[] | null;
   private readonly lastIndex: Map<string, number>;
   /** The key hash over the template's dedup fields, null without a template or without dedup fields. */
   private readonly dedupHash: ((values: string[]) => string) | null;
+  /** A template that names no dedup fields: its rows have no key (quarantined). */
+  private readonly keyless: boolean;
   private readonly dateIndex: number;
   /** `"header":` per column, with the separating comma from the second on. */
   private readonly memberPrefix: string[];
@@ -49,15 +50,16 @@ export class RowPreparer {
     const typeOf = new Map(template?.columns.map((c) => [c.name, c.type]));
     this.types = headers.map((h) => typeOf.get(h));
     this.typed = this.types.some((t) => t && t !== 'text');
-    this.dedupFields = template ? template.dedupFields : null;
     // A record keeps the last of duplicate headers; so do the JSON text and the key.
     this.lastIndex = new Map(headers.map((h, i) => [h, i]));
-    this.dedupHash = this.dedupFields?.length
+    const dedupFields = template?.dedupFields ?? [];
+    this.dedupHash = dedupFields.length
       ? fixedFieldsHash(
-          this.dedupFields,
-          this.dedupFields.map((f) => this.lastIndex.get(f) ?? -1),
+          dedupFields,
+          dedupFields.map((f) => this.lastIndex.get(f) ?? -1),
         )
       : null;
+    this.keyless = template !== undefined && !dedupFields.length;
     this.dateIndex = template?.dateField ? columnIndex(headers, [template.dateField])[0] : -1;
     this.memberPrefix = headers.map((h, i) => `${i ? ',' : ''}${JSON.stringify(h)}:`);
     this.lastValidDate = headers.map(() => undefined);
@@ -78,8 +80,9 @@ export class RowPreparer {
     }
     let hash: string | undefined;
     if (this.dedupHash) hash = this.dedupHash(values);
-    else {
-      const fields = this.dedupFields ?? keyFields(headers, values, null);
+    else if (!this.keyless) {
+      // No template: every non-empty column is part of the key.
+      const fields = keyFields(headers, values, null);
       const index = fields.map((f) => this.lastIndex.get(f) ?? -1);
       if (fields.length) hash = rowHashOfValues(values, fields, index);
     }

@@ -5,6 +5,7 @@ import { MetricsService } from '@app/observability';
 import { FileResult, TaskProgress } from '@app/db';
 import { CatalogFile } from '../catalog/catalog.repository';
 import { SyncTask, TasksRepository } from '../tasks/tasks.repository';
+import { TaskErrorCode } from '../tasks/task-error-code';
 import { FileIngester } from './file-ingester';
 import { PermanentIngestError, TaskCancelledError, WorkerStoppingError } from './ingest-errors';
 
@@ -40,7 +41,7 @@ export class SyncTaskRunner {
 
   async run(taskId: string, options: RunOptions): Promise<RunOutcome> {
     const task = await this.tasks.findForWorker(taskId);
-    if (!task) throw new PermanentIngestError('TASK_NOT_FOUND', `task ${taskId} does not exist`);
+    if (!task) throw new PermanentIngestError(TaskErrorCode.TaskNotFound, `task ${taskId} does not exist`);
     if (!(await this.tasks.markActive(taskId))) return { status: 'skipped', reason: `task is ${task.status}` };
 
     const started = Date.now();
@@ -69,7 +70,7 @@ export class SyncTaskRunner {
           if (options.stopping?.()) throw new WorkerStoppingError(taskId);
           if (Date.now() - started > this.config.limits.taskTimeoutMs) {
             throw new PermanentIngestError(
-              'TASK_TIMEOUT',
+              TaskErrorCode.TaskTimeout,
               `task exceeded its time limit of ${this.config.limits.taskTimeoutMs} ms`,
             );
           }
@@ -117,7 +118,7 @@ export class SyncTaskRunner {
       if (result.status === 'failed') this.logger.warn(`task ${task.id}: ${result.error}`);
       return result;
     } catch (error) {
-      if (!(error instanceof PermanentIngestError) || error.code !== 'FILE_NOT_FOUND') throw error;
+      if (!(error instanceof PermanentIngestError) || error.code !== TaskErrorCode.FileNotFound) throw error;
       return {
         file_id: fileId,
         file_name: '',

@@ -5,6 +5,7 @@ import { QuotaService } from '@app/quota';
 import { CatalogRepository } from '../catalog/catalog.repository';
 import { PRIORITY_DEFAULT } from '../queue/sync-queue.constants';
 import { SyncQueueProducer } from '../queue/sync-queue.producer';
+import { QuotaGate } from './quota-gate';
 import { Submission, SubmittedSingle } from './submission';
 import { QueuedSingle, TasksRepository } from './tasks.repository';
 
@@ -54,6 +55,7 @@ export class SingleSubmitter {
     private readonly catalog: CatalogRepository,
     private readonly producer: SyncQueueProducer,
     private readonly quota: QuotaService,
+    private readonly gate: QuotaGate,
   ) {}
 
   submit(sub: Submission, fileId: number): Promise<SubmittedSingle> {
@@ -83,17 +85,18 @@ export class SingleSubmitter {
     if (!known.length) return outcomes;
 
     // Quota: one round trip for all; a refusal answers only its own request.
-    const claims = await this.quota.reserveMany(known.map((a) => ({ owner: a.sub.owner, taskId: a.task.id })));
-    if (!claims) {
+    const admissions = await this.quota.admit(known.map((a) => ({ owner: a.sub.owner, taskId: a.task.id })));
+    const unchecked = known.filter((_, k) => admissions[k].outcome === 'unchecked');
+    if (unchecked.length) {
       // Redis does not answer: PostgreSQL decides each quota; the outbox enqueues later.
-      await Promise.all(known.map(async (a) => (outcomes[a.index] = await settle(() => this.withoutRedis(a)))));
-      return outcomes;
+      await Promise.all(unchecked.map(async (a) => (outcomes[a.index] = await settle(() => this.withoutRedis(a)))));
     }
     const admitted = known.filter((a, k) => {
-      const claim = claims[k];
-      if (claim !== true) outcomes[a.index] = settledError(claim);
-      return claim === true;
+      const admission = admissions[k];
+      if (admission.outcome === 'refused') outcomes[a.index] = settledError(admission.error);
+      return admission.outcome === 'reserved';
     });
+    if (!admitted.length) return outcomes;
 
     // Rows: committed before any job exists; tasks not inserted give their slot back.
     const inserted = await this.insert(admitted);
@@ -137,7 +140,7 @@ export class SingleSubmitter {
   }
 
   private async withoutRedis(a: Admission): Promise<SubmittedSingle> {
-    const inserted = await this.quota.admitWithoutRedis(a.sub.owner, (tx) =>
+    const inserted = await this.gate.writeUnchecked(a.sub.owner, (tx) =>
       this.tasks.insertQueuedSingles([a.task], false, tx),
     );
     if (!inserted.has(a.task.id)) throw new IdempotencyKeyTaken(a.fileName);

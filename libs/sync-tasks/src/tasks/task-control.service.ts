@@ -3,6 +3,7 @@ import { DomainError } from '@app/common';
 import { QuotaOwner, QuotaService } from '@app/quota';
 import { CatalogRepository } from '../catalog/catalog.repository';
 import { SyncQueueProducer } from '../queue/sync-queue.producer';
+import { QuotaGate } from './quota-gate';
 import { TaskScope } from './task-scope';
 import { SyncTask, TasksRepository } from './tasks.repository';
 
@@ -22,6 +23,7 @@ export class TaskControlService {
     private readonly catalog: CatalogRepository,
     private readonly producer: SyncQueueProducer,
     private readonly quota: QuotaService,
+    private readonly gate: QuotaGate,
   ) {}
 
   /**
@@ -61,8 +63,8 @@ export class TaskControlService {
     // The quota of the task's owner applies (an admin retrying for a user spends the user's slot).
     const taskOwner: QuotaOwner =
       task.userId === owner.id ? owner : { id: task.userId, role: (await this.tasks.roleOf(task.userId)) ?? 'normal' };
-    const requeued = await this.quota.admit(taskOwner, task.id, async () => {
-      const row = await this.tasks.requeue(task.id);
+    const requeued = await this.gate.write(taskOwner, task.id, async (tx) => {
+      const row = await this.tasks.requeue(task.id, tx);
       if (!row) throw new DomainError('INVALID_STATE', 'The task changed state meanwhile', {});
       return row;
     });

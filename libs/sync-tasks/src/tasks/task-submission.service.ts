@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@app/common';
 import { isUniqueViolation } from '@app/db';
-import { QuotaService } from '@app/quota';
 import { CatalogFile, CatalogRepository, PendingFilter } from '../catalog/catalog.repository';
 import { PRIORITY_DEFAULT } from '../queue/sync-queue.constants';
 import { SyncQueueProducer } from '../queue/sync-queue.producer';
+import { QuotaGate } from './quota-gate';
 import { IdempotencyKeyTaken, SingleSubmitter } from './single-submitter';
 import { Submission, SubmittedSingle, SubmittedTask } from './submission';
 import { REQUEUABLE_FILE_STATUSES, SyncTask, TasksRepository } from './tasks.repository';
@@ -25,7 +25,7 @@ export class TaskSubmissionService {
     private readonly tasks: TasksRepository,
     private readonly catalog: CatalogRepository,
     private readonly producer: SyncQueueProducer,
-    private readonly quota: QuotaService,
+    private readonly gate: QuotaGate,
     private readonly singles: SingleSubmitter,
   ) {}
 
@@ -80,7 +80,7 @@ export class TaskSubmissionService {
     const fileIds = files.map((f) => f.id);
     let task: SyncTask;
     try {
-      task = await this.quota.admit(sub.owner, id, (tx) =>
+      task = await this.gate.write(sub.owner, id, (tx) =>
         this.tasks.insert(
           {
             id,

@@ -14,6 +14,7 @@ import {
   users,
 } from '@app/db';
 import { offsetOf, PageQuery } from '@app/common';
+import { TaskErrorCode } from './task-error-code';
 import { TaskScope } from './task-scope';
 
 export type SyncTask = typeof syncTasks.$inferSelect;
@@ -34,6 +35,11 @@ export const REQUEUABLE_FILE_STATUSES: FileStatus[] = ['pending', 'failed', 'ing
 @Injectable()
 export class TasksRepository {
   constructor(@InjectDb() private readonly handle: DbHandle) {}
+
+  /** A transaction for writes that go together (e.g. the quota's PostgreSQL decision and the task row). */
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.handle.db.transaction(work);
+  }
 
   async insert(task: NewSyncTask, tx?: Tx): Promise<SyncTask> {
     const [row] = await (tx ?? this.handle.db).insert(syncTasks).values(task).returning();
@@ -113,7 +119,7 @@ export class TasksRepository {
   async cancel(id: string): Promise<'queued' | 'active' | undefined> {
     const [row] = await rowsOf<{ was: 'queued' | 'active' }>(
       this.handle.db,
-      sql`UPDATE sync_tasks t SET status = 'cancelled', finished_at = now(), error = 'cancelled by request', error_code = 'CANCELLED'
+      sql`UPDATE sync_tasks t SET status = 'cancelled', finished_at = now(), error = 'cancelled by request', error_code = ${TaskErrorCode.Cancelled}
             FROM (SELECT id, status FROM sync_tasks WHERE id = ${id} FOR UPDATE) old
            WHERE t.id = old.id AND old.status IN ('queued', 'active')
        RETURNING old.status AS was`,
@@ -122,8 +128,8 @@ export class TasksRepository {
   }
 
   /** failed/cancelled → queued again under the same id; files already done keep their results. */
-  async requeue(id: string): Promise<SyncTask | undefined> {
-    const [row] = await this.handle.db
+  async requeue(id: string, tx?: Tx): Promise<SyncTask | undefined> {
+    const [row] = await (tx ?? this.handle.db)
       .update(syncTasks)
       .set({
         status: 'queued',
@@ -220,7 +226,7 @@ export class TasksRepository {
   async finish(
     id: string,
     status: Extract<TaskStatus, 'completed' | 'failed' | 'cancelled'>,
-    error: { message: string; code: string } | null,
+    error: { message: string; code: TaskErrorCode } | null,
     progress?: TaskProgress,
   ): Promise<{ userId: number } | undefined> {
     const [row] = await this.handle.db

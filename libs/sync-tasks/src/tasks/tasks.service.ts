@@ -3,8 +3,19 @@ import { DomainError, Page, PageQuery } from '@app/common';
 import { FileResult, TaskProgress, TaskStatus } from '@app/db';
 import { CatalogRepository } from '../catalog/catalog.repository';
 import { SyncQueueProducer } from '../queue/sync-queue.producer';
+import { TaskErrorCode } from './task-error-code';
 import { TaskScope } from './task-scope';
 import { SyncTask, TasksRepository } from './tasks.repository';
+
+/** A task's progress as the API shows it (stored and reported by the worker as `TaskProgress`). */
+export interface TaskProgressView {
+  files_total: number;
+  files_done: number;
+  rows_total: number;
+  rows_done: number;
+  percent: number;
+  current_file: string | null;
+}
 
 export interface TaskSummary {
   task_id: string;
@@ -13,7 +24,7 @@ export interface TaskSummary {
   status: SyncTask['status'];
   priority: number;
   total_files: number;
-  progress: TaskProgress | null;
+  progress: TaskProgressView | null;
   attempts: number;
   error: string | null;
   created_at: Date;
@@ -23,7 +34,7 @@ export interface TaskSummary {
 
 export interface TaskView extends TaskSummary {
   file_ids: number[];
-  error_code: string | null;
+  error_code: TaskErrorCode | null;
   enqueued: boolean;
   duration_ms: number | null;
   files: FileResult[];
@@ -51,9 +62,9 @@ export class TasksService {
     const byId = new Map(files.map((f) => [f.id, f]));
     return {
       ...summaryOf(task),
-      progress: isProgress(live) ? live : (task.progress ?? null),
+      progress: progressView(isProgress(live) ? live : task.progress),
       file_ids: task.fileIds,
-      error_code: task.errorCode,
+      error_code: task.errorCode as TaskErrorCode | null, // only TaskErrorCode values are written
       enqueued: task.enqueuedAt !== null,
       duration_ms: task.startedAt && task.finishedAt ? task.finishedAt.getTime() - task.startedAt.getTime() : null,
       files: task.fileIds.map(
@@ -71,12 +82,24 @@ function summaryOf(task: SyncTask): TaskSummary {
     status: task.status,
     priority: task.priority,
     total_files: task.fileIds.length,
-    progress: task.progress ?? null,
+    progress: progressView(task.progress),
     attempts: task.attempts,
     error: task.error,
     created_at: task.createdAt,
     started_at: task.startedAt,
     finished_at: task.finishedAt,
+  };
+}
+
+function progressView(p: TaskProgress | null | undefined): TaskProgressView | null {
+  if (!p) return null;
+  return {
+    files_total: p.filesTotal,
+    files_done: p.filesDone,
+    rows_total: p.rowsTotal,
+    rows_done: p.rowsDone,
+    percent: p.percent,
+    current_file: p.currentFile,
   };
 }
 

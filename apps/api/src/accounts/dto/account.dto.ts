@@ -87,6 +87,13 @@ export class AccountDto {
   @ApiProperty() updated_at!: Date;
 }
 
+export class AccountPageDto {
+  @ApiProperty({ type: [AccountDto] }) items!: AccountDto[];
+  @ApiProperty() total!: number;
+  @ApiProperty() page!: number;
+  @ApiProperty() page_size!: number;
+}
+
 export class AccountStatsDto {
   @ApiProperty() total!: number;
   @ApiProperty() active!: number;

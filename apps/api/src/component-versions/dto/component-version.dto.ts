@@ -65,3 +65,10 @@ export class ComponentVersionDto {
   @ApiProperty() created_at!: Date;
   @ApiProperty() updated_at!: Date;
 }
+
+export class ComponentVersionPageDto {
+  @ApiProperty({ type: [ComponentVersionDto] }) items!: ComponentVersionDto[];
+  @ApiProperty() total!: number;
+  @ApiProperty() page!: number;
+  @ApiProperty() page_size!: number;
+}

@@ -13,7 +13,7 @@ import {
   Min,
 } from 'class-validator';
 import { DATA_DOMAINS, FILE_STATUSES, GRANULARITIES, TASK_STATUSES } from '@app/db';
-import { PRIORITY_DEFAULT, PRIORITY_MAX, PRIORITY_MIN } from '@app/sync-tasks';
+import { CatalogFilter, PendingFilter, PRIORITY_DEFAULT, PRIORITY_MAX, PRIORITY_MIN } from '@app/sync-tasks';
 import { PageQueryDto } from '../../common/page-query.dto';
 
 export class FileQueryDto extends PageQueryDto {
@@ -28,6 +28,11 @@ export class FileQueryDto extends PageQueryDto {
   @IsIn(GRANULARITIES)
   granularity?: (typeof GRANULARITIES)[number];
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) shop_id?: string;
+
+  toFilter(): CatalogFilter {
+    const { status, platform, domain: dataDomain, granularity, shop_id: shopId } = this;
+    return { status, platform, dataDomain, granularity, shopId };
+  }
 }
 
 export class ScanDto {
@@ -59,13 +64,6 @@ export class SingleSyncDto extends PriorityDto {
   @Min(1)
   @Max(2_147_483_647)
   file_id!: number;
-}
-
-export class SubmittedSingleDto {
-  @ApiProperty() task_id!: string;
-  @ApiProperty({ example: 'queued' }) status!: string;
-  @ApiProperty() file_id!: number;
-  @ApiProperty() file_name!: string;
 }
 
 export class BatchFilterDto extends PriorityDto {
@@ -100,6 +98,16 @@ export class BatchFilterDto extends PriorityDto {
   @Min(1)
   @Max(1000)
   limit?: number;
+
+  toFilter(): PendingFilter {
+    return {
+      platform: this.platform,
+      domains: this.domains,
+      granularities: this.granularities,
+      shopId: this.shop_id,
+      sinceHours: this.since_hours,
+    };
+  }
 }
 
 export class BatchByIdsDto extends PriorityDto {

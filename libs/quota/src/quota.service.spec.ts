@@ -1,0 +1,115 @@
+import { MetricsService } from '@app/observability';
+import { Tx } from '@app/db';
+import { factory } from '../../../test/unit/factory';
+import { newTestService } from '../../../test/unit/test-service';
+import { QuotaService } from './quota.service';
+
+describe(QuotaService.name, () => {
+  const tx = {} as Tx;
+
+  function setup() {
+    // Limits per role: normal 2, premium 3, admin 5.
+    const config = factory.config({ QUOTA_NORMAL: '2', QUOTA_PREMIUM: '3', QUOTA_ADMIN: '5' });
+    const { sut, mocks } = newTestService(QuotaService, { 2: config, 3: {} as MetricsService });
+    const [store, repo] = mocks;
+    return { sut, store, repo };
+  }
+
+  describe('admit', () => {
+    it("reserves each claim against its owner's role limit in one round trip", async () => {
+      const { sut, store } = setup();
+      const alice = factory.owner({ role: 'normal' });
+      const bob = factory.owner({ role: 'premium' });
+      store.reserveMany.mockResolvedValue([
+        { admitted: true, inFlight: 1 },
+        { admitted: true, inFlight: 1 },
+      ]);
+      const admissions = await sut.admit([
+        { owner: alice, taskId: 't1' },
+        { owner: bob, taskId: 't2' },
+      ]);
+      expect(admissions).toEqual([{ outcome: 'reserved' }, { outcome: 'reserved' }]);
+      expect(store.reserveMany).toHaveBeenCalledTimes(1);
+      expect(store.reserveMany).toHaveBeenCalledWith([
+        { userId: alice.id, taskId: 't1', limit: 2 },
+        { userId: bob.id, taskId: 't2', limit: 3 },
+      ]);
+    });
+
+    it('refuses a claim over the limit with a 429 carrying the counts, counting once per refused user', async () => {
+      const { sut, store, repo } = setup();
+      const alice = factory.owner();
+      store.reserveMany.mockResolvedValue([
+        { admitted: true, inFlight: 2 },
+        { admitted: false, inFlight: 2 },
+        { admitted: false, inFlight: 2 },
+      ]);
+      repo.counts.mockResolvedValue({ queued: 1, active: 0 }); // one reservation's row is still being inserted
+      const [first, second, third] = await sut.admit(['a', 'b', 'c'].map((taskId) => ({ owner: alice, taskId })));
+      expect(first).toEqual({ outcome: 'reserved' });
+      for (const refused of [second, third]) {
+        expect(refused).toMatchObject({
+          outcome: 'refused',
+          error: {
+            code: 'QUOTA_EXCEEDED',
+            retryAfter: 30,
+            details: { queued: 2, active: 0, in_flight: 2, limit: 2, remaining: 0 },
+          },
+        });
+      }
+      expect(repo.counts).toHaveBeenCalledTimes(1);
+    });
+
+    it('answers every claim unchecked when Redis does not answer, so PostgreSQL decides', async () => {
+      const { sut, store } = setup();
+      store.reserveMany.mockRejectedValue(new Error('Connection is closed.'));
+      const owner = factory.owner();
+      await expect(
+        sut.admit([
+          { owner, taskId: 'a' },
+          { owner, taskId: 'b' },
+        ]),
+      ).resolves.toEqual([{ outcome: 'unchecked' }, { outcome: 'unchecked' }]);
+    });
+  });
+
+  describe('admitInTransaction (the fallback)', () => {
+    it("admits below the limit, holding the user's lock in the caller's transaction", async () => {
+      const { sut, repo } = setup();
+      const owner = factory.owner({ role: 'premium' });
+      repo.lockUser.mockResolvedValue(undefined);
+      repo.counts.mockResolvedValue({ queued: 1, active: 1 });
+      await expect(sut.admitInTransaction(tx, owner)).resolves.toBeUndefined();
+      expect(repo.lockUser).toHaveBeenCalledWith(tx, owner.id);
+      expect(repo.counts).toHaveBeenCalledWith(owner.id, tx);
+    });
+
+    it('refuses at the limit with the same 429 body', async () => {
+      const { sut, repo } = setup();
+      repo.lockUser.mockResolvedValue(undefined);
+      repo.counts.mockResolvedValue({ queued: 1, active: 1 });
+      await expect(sut.admitInTransaction(tx, factory.owner({ role: 'normal' }))).rejects.toMatchObject({
+        code: 'QUOTA_EXCEEDED',
+        details: { queued: 1, active: 1, in_flight: 2, limit: 2, remaining: 0 },
+      });
+    });
+  });
+
+  it('defers a release to reconciliation when Redis does not answer', async () => {
+    const { sut, store } = setup();
+    store.release.mockRejectedValue(new Error('Connection is closed.'));
+    await expect(sut.release(1, 't1')).resolves.toBeUndefined();
+  });
+
+  it('reports usage from PostgreSQL, the truth', async () => {
+    const { sut, repo } = setup();
+    repo.counts.mockResolvedValue({ queued: 2, active: 1 });
+    await expect(sut.usage(factory.owner({ role: 'admin' }))).resolves.toEqual({
+      queued: 2,
+      active: 1,
+      in_flight: 3,
+      limit: 5,
+      remaining: 2,
+    });
+  });
+});
