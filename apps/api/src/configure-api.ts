@@ -3,6 +3,7 @@ import multipart from '@fastify/multipart';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '@app/config';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { limitJsonNesting } from './common/json-body-parser';
 
 /** Routes outside the /api prefix: probes and metrics, which orchestrators call by fixed paths. */
 const UNPREFIXED = [
@@ -11,12 +12,13 @@ const UNPREFIXED = [
   { path: 'metrics', method: RequestMethod.GET },
 ];
 
-/** Multipart uploads, the /api prefix and the OpenAPI document (UI at /api/docs, JSON at /api/docs-json). */
+/** JSON and multipart body parsing, the /api prefix and the OpenAPI document (UI at /api/docs, JSON at /api/docs-json). */
 export async function configureApi(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   // Uploads stream to disk; the limit is enforced while streaming (413), not after buffering.
   await app.register(multipart, {
     limits: { fileSize: config.limits.uploadMaxBytes, files: 1, fields: 20, fieldSize: 4_096 },
   });
+  limitJsonNesting(app);
   app.setGlobalPrefix('api', { exclude: UNPREFIXED });
   const document = SwaggerModule.createDocument(
     app,

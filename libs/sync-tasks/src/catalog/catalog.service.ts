@@ -6,6 +6,7 @@ import { DomainError, Page, PageQuery } from '@app/common';
 import { CatalogFile, CatalogFilter, CatalogRepository, DuplicateFileError } from './catalog.repository';
 import { FileMeta, metaFromFileName, parseFileMeta } from './file-meta';
 import { describeFile, discard, moveIntoStore, StoredFile, storeStream } from './file-store';
+import { unstorableCharacter } from '../ingest/parsing';
 
 export interface ScanReport {
   directory: string;
@@ -52,6 +53,7 @@ export class CatalogService {
     userId: number,
   ): Promise<CatalogFile> {
     try {
+      requireStorableName(fileName);
       const meta = this.requireMeta(fields);
       const format = requireFormat(stored, fileName);
       const existing = await this.catalog.findBySha256(stored.sha256);
@@ -144,6 +146,20 @@ export class CatalogService {
     const message = parsed.problems.map((p) => `${p.field}: ${p.errors.join(', ')}`).join('; ');
     throw new DomainError('VALIDATION_FAILED', `Invalid file metadata: ${message}`, parsed.problems);
   }
+}
+
+const MAX_FILE_NAME = 255;
+
+/** The uploaded file's name is stored as given: it must be text PostgreSQL can store, of a sane length. */
+function requireStorableName(fileName: string): void {
+  const character = unstorableCharacter(fileName);
+  const problem = character
+    ? `the file name contains ${character}`
+    : fileName.length > MAX_FILE_NAME
+      ? `the file name is longer than ${MAX_FILE_NAME} characters`
+      : undefined;
+  if (problem)
+    throw new DomainError('VALIDATION_FAILED', `Invalid file: ${problem}`, [{ field: 'file', errors: [problem] }]);
 }
 
 function requireFormat(stored: StoredFile, fileName: string): 'csv' | 'xlsx' {
