@@ -3,7 +3,7 @@ import multipart from '@fastify/multipart';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '@app/config';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { limitJsonNesting } from './common/json-body-parser';
+import { limitJsonNesting } from './common/json-nesting';
 
 /** Routes outside the /api prefix: probes and metrics, which orchestrators call by fixed paths. */
 const UNPREFIXED = [

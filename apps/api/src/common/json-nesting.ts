@@ -1,5 +1,4 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { FastifyInstance } from 'fastify';
 import { DomainError } from '@app/common';
 
 /** No request DTO nests deeper than a few levels; 32 leaves room and stops stack-deep bodies. */
@@ -25,16 +24,18 @@ export function nestsDeeperThan(value: unknown, limit: number): boolean {
  * is safe at any depth (V8's JSON.parse does not recurse) and bounded in size by Fastify's bodyLimit (413).
  */
 export function limitJsonNesting(app: NestFastifyApplication): void {
-  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
-  fastify.addHook('preValidation', (request, _reply, done) => {
-    if (typeof request.body === 'object' && request.body !== null && nestsDeeperThan(request.body, JSON_MAX_DEPTH)) {
-      done(
-        new DomainError('VALIDATION_FAILED', `The body is nested deeper than ${JSON_MAX_DEPTH} levels`, [
-          { field: 'body', errors: [`nested deeper than ${JSON_MAX_DEPTH} levels`] },
-        ]),
-      );
-      return;
-    }
-    done();
-  });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('preValidation', (request, _reply, done) => {
+      if (typeof request.body === 'object' && request.body !== null && nestsDeeperThan(request.body, JSON_MAX_DEPTH)) {
+        done(
+          new DomainError('VALIDATION_FAILED', `The body is nested deeper than ${JSON_MAX_DEPTH} levels`, [
+            { field: 'body', errors: [`nested deeper than ${JSON_MAX_DEPTH} levels`] },
+          ]),
+        );
+        return;
+      }
+      done();
+    });
 }
