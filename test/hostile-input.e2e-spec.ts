@@ -161,7 +161,7 @@ describe('hostile input (e2e, PostgreSQL)', () => {
         .set(auth(normal))
         .send({ since_hours: 1e20, limit: -1, priority: 2 ** 53 })
         .expect(400);
-      expect(fieldsOf(huge.body)).toEqual(['priority', 'since_hours', 'limit']);
+      expect(fieldsOf(huge.body).sort()).toEqual(['limit', 'priority', 'since_hours']);
     });
   });
 
