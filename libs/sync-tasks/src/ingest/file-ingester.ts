@@ -121,8 +121,12 @@ export class FileIngester {
       inFlight.catch(() => undefined); // observed by the next flush or the final await
     };
     let batch = new Batch();
+    const lastRow = LAST_ROW[file.format];
     try {
       for await (const row of source.rows) {
+        if (row.rowNumber > lastRow) {
+          throw new UnreadableFileError(`row number ${row.rowNumber} is beyond the last possible row (${lastRow})`);
+        }
         if (row.rowNumber <= file.checkpointRow) continue; // committed by an earlier attempt
         batch.add(row.rowNumber, preparer.prepare(row.values));
         if (batch.size >= batchRows) {
@@ -174,6 +178,12 @@ export class FileIngester {
 }
 
 const MIN_BATCH_BYTES = 64 * 1024;
+
+/**
+ * A sheet has at most 1,048,576 rows; row numbers are stored as int4 (quarantine, checkpoints). A crafted
+ * `<row r="2147483648">` once failed the quarantine insert as an internal error.
+ */
+const LAST_ROW: Record<CatalogFile['format'], number> = { xlsx: 1_048_576, csv: 2_147_483_647 };
 
 /**
  * Rows of one batch, kept as COPY data encoded into one growing buffer: off the JS heap, so a batch waiting
