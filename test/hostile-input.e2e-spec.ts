@@ -192,6 +192,15 @@ describe('hostile input (e2e, PostgreSQL)', () => {
       },
     );
 
+    it('answers a path parameter too long for the router with the error body', async () => {
+      const res = await t
+        .http()
+        .get(`/api/data-sync/files/${'9'.repeat(500)}`)
+        .set(auth(normal))
+        .expect(414);
+      expectErrorBody(res.body, 414);
+    });
+
     it('refuses a file id beyond int4 in POST /data-sync/single and /batch-by-ids with 400', async () => {
       await t.http().post('/api/data-sync/single').set(auth(normal)).send({ file_id: 1e20 }).expect(400);
       await t
