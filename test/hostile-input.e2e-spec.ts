@@ -192,6 +192,15 @@ describe('hostile input (e2e, PostgreSQL)', () => {
       },
     );
 
+    it('refuses integers past a PostgreSQL integer in admin writes with 400 naming the field', async () => {
+      const account = { platform: 'shopee', shop_id: 'big_1', name: 'Big', owner_user_id: 2 ** 31 };
+      const res = await t.http().post('/api/collection/accounts').set(auth(admin)).send(account).expect(400);
+      expect(fieldsOf(res.body)).toEqual(['owner_user_id']);
+      const version = { platform: 'shopee', component: 'login', version: '1.0.0', usage_count: 2 ** 53 };
+      const cv = await t.http().post('/api/component-versions').set(auth(admin)).send(version).expect(400);
+      expect(fieldsOf(cv.body)).toEqual(['usage_count']);
+    });
+
     it('answers a path parameter too long for the router with the error body', async () => {
       const res = await t
         .http()
