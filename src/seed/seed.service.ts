@@ -36,7 +36,7 @@ export class SeedService {
     for (const template of SAMPLE_TEMPLATES) await this.templates.insertIfAbsent(template);
     const samplesDir = join(this.config.app.dataDir, 'samples');
     const sampleFiles = await writeSampleFiles(samplesDir);
-    const scan = await this.catalog.scan(samplesDir);
+    const scan = await this.catalog.scan(samplesDir, [samplesDir]);
     this.logger.log(
       `seeded: ${usersCreated.length} new users, ${sampleFiles.length} sample files (${scan.registered.length} newly catalogued)`,
     );

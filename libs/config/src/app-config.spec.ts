@@ -36,8 +36,19 @@ describe(loadConfig.name, () => {
       },
       uploadMaxBytes: 104857600,
       taskTimeoutMs: 1800000,
+      scan: { roots: [dataDir], maxFiles: 10_000 },
     });
     expect(config.worker.concurrency).toBe(4);
+  });
+
+  it('reads SCAN_ROOTS as comma-separated directories made absolute, and bounds SCAN_MAX_FILES', () => {
+    const config = loadConfig('single', {
+      DATA_DIR: dataDir,
+      SCAN_ROOTS: '/srv/exports, relative/dir,',
+      SCAN_MAX_FILES: '50',
+    });
+    expect(config.limits.scan).toEqual({ roots: ['/srv/exports', join(process.cwd(), 'relative/dir')], maxFiles: 50 });
+    expect(() => loadConfig('single', { DATA_DIR: dataDir, SCAN_MAX_FILES: '0' })).toThrow(/SCAN_MAX_FILES/);
   });
 
   it('keeps a generated development secret in the data dir, private, across restarts', () => {

@@ -44,6 +44,8 @@ export interface LimitSettings {
   rateLimit: RateLimitSettings;
   uploadMaxBytes: number;
   taskTimeoutMs: number;
+  /** Scans read only inside these absolute directories, and walk at most `maxFiles` entries per call. */
+  scan: { roots: string[]; maxFiles: number };
 }
 export interface WorkerSettings {
   concurrency: number;
@@ -130,6 +132,7 @@ export function loadConfig(mode: Mode, source: NodeJS.ProcessEnv = process.env):
       rateLimit: rateLimitSettings(env),
       uploadMaxBytes: env.UPLOAD_MAX_BYTES,
       taskTimeoutMs: env.TASK_TIMEOUT_MS,
+      scan: { roots: scanRoots(env.SCAN_ROOTS, dataDir), maxFiles: env.SCAN_MAX_FILES },
     },
     {
       concurrency: env.WORKER_CONCURRENCY,
@@ -170,6 +173,14 @@ function crossFieldProblems(mode: Mode, raw: Record<string, string | undefined>)
     problems.push(`JWT_SECRET: required in production (at least ${MIN_SECRET_BYTES} random bytes)`);
   }
   return problems;
+}
+
+function scanRoots(value: string | undefined, dataDir: string): string[] {
+  const roots = (value ?? '')
+    .split(',')
+    .map((root) => root.trim())
+    .filter(Boolean);
+  return roots.length ? roots.map((root) => resolve(root)) : [dataDir];
 }
 
 /** A random secret kept in the data dir, so dev tokens survive a restart. */

@@ -73,6 +73,9 @@ export const envSchema = z.object({
   RATE_LIMIT_ANONYMOUS_DATA_SYNC: int(1).default(10),
   RATE_LIMIT_ANONYMOUS_AUTH: int(1).default(3),
   UPLOAD_MAX_BYTES: int(1).default(104857600),
+  // Comma-separated directories POST /data-sync/scan may read (default: DATA_DIR).
+  SCAN_ROOTS: z.string().min(1).optional(),
+  SCAN_MAX_FILES: int(1, 10_000_000).default(10_000),
   TASK_TIMEOUT_MS: int(1000).default(1800000),
 });
 

@@ -48,3 +48,47 @@ export async function uniquely<T>(write: () => Promise<T>, duplicate: () => Erro
     throw error;
   }
 }
+
+/** Bound on an error message kept (a task's error, a log field): the first part says what went wrong. */
+export const MAX_ERROR_MESSAGE = 1_000;
+
+interface QueryError {
+  query: string;
+  params: unknown;
+  cause?: unknown;
+}
+
+const isQueryError = (error: unknown): error is QueryError =>
+  typeof error === 'object' && error !== null && 'query' in error && 'params' in error;
+
+/** `text` cut to `max` characters, saying how long it was. */
+export function truncated(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… [truncated, ${text.length} chars]`;
+}
+
+/**
+ * An error's message, safe to store and log: bounded, and for a failed query (Drizzle puts every parameter
+ * in its message: row values, possibly hundreds of megabytes) the database's own message, its SQLSTATE and
+ * the start of the statement, never the parameters.
+ */
+export function errorMessage(error: unknown, max = MAX_ERROR_MESSAGE): string {
+  if (isQueryError(error)) {
+    const cause = error.cause instanceof Error ? error.cause.message : 'query failed';
+    const state = sqlState(error);
+    return truncated(`${cause}${state ? ` [SQLSTATE ${state}]` : ''} (in: ${truncated(error.query, 200)})`, max);
+  }
+  return truncated(error instanceof Error ? error.message : String(error), max);
+}
+
+/** A failed query as a log field: statement and error, without the parameters or a message holding them. */
+export function loggableQueryError(error: unknown): Record<string, unknown> | undefined {
+  if (!isQueryError(error)) return undefined;
+  const stack = error instanceof Error && error.stack ? error.stack.split('\n    at ').slice(1, 8) : [];
+  return {
+    type: error instanceof Error ? error.constructor.name : 'QueryError',
+    message: errorMessage(error),
+    sqlState: sqlState(error),
+    query: truncated(error.query, 2_000),
+    stack: stack.length ? `    at ${stack.join('\n    at ')}` : undefined,
+  };
+}

@@ -1,4 +1,5 @@
-import { IncomingMessage } from 'node:http';
+import { IncomingMessage, STATUS_CODES } from 'node:http';
+import { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -23,6 +24,7 @@ export async function createHttpApp(
     genReqId: (req: IncomingMessage) => requestIdFor(req),
     // A proxy in front (Nginx) sets X-Forwarded-For; trust loopback/private hops only.
     trustProxy: ['127.0.0.1', '::1', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'],
+    frameworkErrors: answerFrameworkError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(module as Type<unknown>, adapter, {
     bufferLogs: true,
@@ -31,6 +33,21 @@ export async function createHttpApp(
   app.useLogger(app.get(Logger));
   if (options.shutdownHooks ?? true) app.enableShutdownHooks();
   return app;
+}
+
+/**
+ * Errors the router raises before any route runs (a URL it cannot decode, a path parameter over
+ * maxParamLength), answered with the one error body instead of Fastify's own.
+ */
+function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const statusCode = error.statusCode && error.statusCode < 500 ? error.statusCode : 400;
+  void reply.code(statusCode).send({
+    statusCode,
+    error: STATUS_CODES[statusCode] ?? 'Bad Request',
+    code: 'VALIDATION_FAILED',
+    message: error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long' : 'The URL is malformed',
+    requestId: String(request.id),
+  });
 }
 
 export async function listen(app: INestApplication, port: number, host: string): Promise<string> {

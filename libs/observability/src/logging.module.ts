@@ -3,8 +3,9 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import { Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { levels, stdSerializers } from 'pino';
+import { levels } from 'pino';
 import { AppConfig } from '@app/config';
+import { boundLogLine, serializeError } from './log-line-bound';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -31,7 +32,8 @@ interface RawRequest {
  * child logger per request), serializers read the raw request (no intermediate copy of it; headers,
  * hence tokens and cookies, are never logged, so nothing needs redacting), and the access line (logged
  * at info) installs its response hooks only when the level lets it print: LOG_LEVEL=info (the default)
- * keeps access logs, warn and above skip their per-request cost.
+ * keeps access logs, warn and above skip their per-request cost. Every line is bounded (8 KB: long fields
+ * cut with their length noted), and a failed query is logged without its parameters.
  */
 @Module({
   imports: [
@@ -57,8 +59,9 @@ interface RawRequest {
             serializers: {
               req: (req: RawRequest) => ({ id: req.id, method: req.method, url: req.originalUrl ?? req.url }),
               res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
-              err: stdSerializers.err,
+              err: serializeError,
             },
+            hooks: { streamWrite: boundLogLine },
           },
         };
       },

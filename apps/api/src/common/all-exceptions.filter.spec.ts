@@ -62,6 +62,26 @@ describe(AllExceptionsFilter.name, () => {
     expect(sent.headers['retry-after']).toBeUndefined();
   });
 
+  it.each([
+    ['an invalid byte sequence (22021)', '22021', 400, 'VALIDATION_FAILED'],
+    ['a number out of range (22003)', '22003', 400, 'VALIDATION_FAILED'],
+    ['a check violation (23514)', '23514', 400, 'VALIDATION_FAILED'],
+    ['a value too large to index (54000)', '54000', 400, 'VALIDATION_FAILED'],
+    ['a unique violation (23505)', '23505', 409, 'CONFLICT'],
+    ['a foreign key violation (23503)', '23503', 409, 'CONFLICT'],
+  ])('maps %s caused by input to %i, without the database message', (_what, state, status, code) => {
+    const cause = pgError(state, 'invalid byte sequence for encoding "UTF8": 0x00 in secret_column');
+    const wrapped = Object.assign(new Error('Failed query: select 1\nparams: secret-param'), {
+      query: 'select 1',
+      params: ['secret-param'],
+      cause,
+    });
+    const sent = answer(wrapped);
+    expect(sent.status).toBe(status);
+    expect(sent.body).toMatchObject({ statusCode: status, code, requestId: 'req-1', details: { sql_state: state } });
+    expect(JSON.stringify(sent.body)).not.toMatch(/secret/);
+  });
+
   it('keeps domain errors and client errors as they are', () => {
     expect(answer(new DomainError('NOT_FOUND', 'task x not found')).status).toBe(404);
     expect(answer(new BadRequestException('bad')).body).toMatchObject({ statusCode: 400, code: 'BAD_REQUEST' });

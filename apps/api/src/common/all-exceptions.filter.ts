@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '@app/common';
-import { isDependencyUnavailable } from '@app/db';
+import { isDependencyUnavailable, sqlState } from '@app/db';
 import { ErrorBody, errorBody } from './error-body';
 
 const HTTP_CODES: Record<number, string> = {
@@ -18,6 +18,22 @@ const HTTP_CODES: Record<number, string> = {
 };
 
 const DEPENDENCY_RETRY_AFTER_S = 5;
+
+/**
+ * Database errors a request's values cause, as the last line of defence (validation should refuse such
+ * values first): data exceptions (22xxx: a character or number PostgreSQL cannot take, a value out of
+ * range), check and exclusion violations, a value too large to index (54000). Not 23502 (a NOT NULL the
+ * code failed to fill) nor anything else: those stay 500s, real bugs.
+ */
+function inputCausedStatus(
+  state: string | undefined,
+): { status: number; code: 'VALIDATION_FAILED' | 'CONFLICT' } | undefined {
+  if (!state) return undefined;
+  if (state.startsWith('22') || state === '23514' || state === '54000')
+    return { status: 400, code: 'VALIDATION_FAILED' };
+  if (state === '23505' || state === '23503' || state === '23P01') return { status: 409, code: 'CONFLICT' };
+  return undefined;
+}
 
 /**
  * Maps every error to the one error body. Domain errors carry their code; Nest and Fastify
@@ -63,6 +79,16 @@ export class AllExceptionsFilter implements ExceptionFilter {
         body: errorBody(503, 'DEPENDENCY_DOWN', 'The database is unavailable; try again shortly'),
         retryAfter: DEPENDENCY_RETRY_AFTER_S,
       };
+    }
+    const input = inputCausedStatus(sqlState(exception));
+    if (input) {
+      // Logged without the message: a Drizzle error's carries the statement's parameters (user data).
+      this.logger.warn({ requestId, sqlState: sqlState(exception) }, 'Database refused a value from the request');
+      const message =
+        input.status === 400
+          ? 'A value in the request cannot be stored'
+          : 'The request conflicts with data already stored';
+      return { body: errorBody(input.status, input.code, message, { sql_state: sqlState(exception) }) };
     }
     this.logger.error({ err: exception, requestId }, 'Unhandled error');
     return { body: errorBody(500, 'INTERNAL', 'Internal server error') };

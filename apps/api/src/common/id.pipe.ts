@@ -1,7 +1,8 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
 import { DomainError } from '@app/common';
 
-const MAX_INT4 = 2_147_483_647;
+/** The largest value of a PostgreSQL integer column (ids, counters). */
+export const MAX_INT4 = 2_147_483_647;
 
 /** A positive 32-bit integer id from the path; anything else is a 400, never a database error. */
 @Injectable()

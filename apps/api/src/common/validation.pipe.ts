@@ -1,5 +1,6 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
 import { DomainError } from '@app/common';
+import { unstorableFields } from './storable-text';
 
 export interface FieldError {
   field: string;
@@ -14,16 +15,41 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   });
 }
 
-/** Whitelisting, transforming validation; failures become 400 VALIDATION_FAILED with per-field details. */
+function validationFailed(details: FieldError[]): DomainError {
+  const message = details.map((d) => `${d.field}: ${d.errors.join(', ')}`).join('; ');
+  return new DomainError('VALIDATION_FAILED', `Validation failed: ${message}`, details);
+}
+
+/**
+ * Whitelisting, transforming validation; failures become 400 VALIDATION_FAILED with per-field details.
+ * Before any DTO rule, every string of the body, query and path is checked for characters PostgreSQL
+ * cannot store (U+0000, unpaired surrogates), so none reaches SQL whether or not its DTO thought of it.
+ */
+@Injectable()
+export class InputValidationPipe extends ValidationPipe {
+  constructor() {
+    super({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: (errors) => validationFailed(flatten(errors)),
+    });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type !== 'custom') {
+      const unstorable = unstorableFields(value, metadata.data ?? '');
+      if (unstorable.length) throw validationFailed(unstorable);
+    }
+    return super.transform(value, metadata);
+  }
+
+  /** Path parameters stay text: their own pipes (IdPipe, ParseUUIDPipe) parse them strictly ('0x10' is no id). */
+  protected override transformPrimitive(value: unknown, metadata: ArgumentMetadata): unknown {
+    return metadata.type === 'param' ? value : super.transformPrimitive(value, metadata);
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    transform: true,
-    exceptionFactory: (errors) => {
-      const details = flatten(errors);
-      const message = details.map((d) => `${d.field}: ${d.errors.join(', ')}`).join('; ');
-      return new DomainError('VALIDATION_FAILED', `Validation failed: ${message}`, details);
-    },
-  });
+  return new InputValidationPipe();
 }

@@ -5,6 +5,7 @@ import { settlesWithin } from '@app/common';
 import { HealthRegistry, MetricsService } from '@app/observability';
 import { consumerVerdict } from './consumer-liveness';
 import { AppConfig } from '@app/config';
+import { errorMessage } from '@app/db';
 import {
   bullConnection,
   bullPrefix,
@@ -165,7 +166,7 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
         await job.moveToDelayed(Date.now() + (error instanceof FileBusyError ? BUSY_FILE_DELAY_MS : 0), token);
         throw new DelayedError(error.message);
       }
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       if (isTransient(error) && attempt < (job.opts.attempts ?? 1)) {
         recorded = 'retrying';
         this.logger.warn(`task ${taskId} attempt ${attempt} failed, will retry: ${message}`);

@@ -1,6 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { and, asc, desc, eq, inArray, sql, SQL } from 'drizzle-orm';
-import { catalogFiles, DataDomain, DbHandle, FileStatus, Granularity, InjectDb, isUniqueViolation, Tx } from '@app/db';
+import {
+  catalogFiles,
+  DataDomain,
+  DbHandle,
+  FileStatus,
+  Granularity,
+  InjectDb,
+  isUniqueViolation,
+  MAX_ERROR_MESSAGE,
+  truncated,
+  Tx,
+} from '@app/db';
 import { offsetOf, PageQuery } from '@app/common';
 import type { TextEncoding } from '@app/parsing';
 
@@ -197,7 +208,7 @@ export class CatalogRepository {
       .update(catalogFiles)
       .set({
         status,
-        lastError: error,
+        lastError: error === null ? null : truncated(error, MAX_ERROR_MESSAGE),
         leaseOwner: null,
         leaseExpiresAt: null,
         rowsIngested: sql`${catalogFiles.rowsInserted} + ${catalogFiles.rowsUpdated}`,

@@ -1,17 +1,21 @@
-import { readdir, stat, readFile } from 'node:fs/promises';
-import { basename, extname, join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { DomainError, Page, PageQuery } from '@app/common';
 import { CatalogFile, CatalogFilter, CatalogRepository, DuplicateFileError } from './catalog.repository';
+import { confinedDirectory, confinedWalk } from './confined-walk';
 import { FileMeta, metaFromFileName, parseFileMeta } from './file-meta';
 import { describeFile, discard, moveIntoStore, StoredFile, storeStream } from './file-store';
+import { unstorableCharacter } from '@app/parsing';
 
 export interface ScanReport {
   directory: string;
   registered: { id: number; path: string }[];
   duplicates: { path: string; existing_file_id: number }[];
   skipped: { path: string; reason: string }[];
+  /** The walk stopped at SCAN_MAX_FILES entries; scan the sub-directories one by one. */
+  truncated: boolean;
 }
 
 const INGESTIBLE = new Set(['.csv', '.xlsx']);
@@ -52,6 +56,7 @@ export class CatalogService {
     userId: number,
   ): Promise<CatalogFile> {
     try {
+      requireStorableName(fileName);
       const meta = this.requireMeta(fields);
       const format = requireFormat(stored, fileName);
       const existing = await this.catalog.findBySha256(stored.sha256);
@@ -67,16 +72,27 @@ export class CatalogService {
     return storeStream(stream, this.filesDir);
   }
 
-  /** Registers the CSV/XLSX files under `dir` (default DATA_DIR/samples) in place. */
-  async scan(dir = join(this.config.app.dataDir, 'samples')): Promise<ScanReport> {
-    const directory = resolve(dir);
-    const report: ScanReport = { directory, registered: [], duplicates: [], skipped: [] };
-    let paths: string[];
-    try {
-      paths = await walk(directory);
-    } catch {
-      throw new DomainError('NOT_FOUND', `Directory not found: ${directory}`, { directory });
-    }
+  /**
+   * Registers the CSV/XLSX files under `dir` (default DATA_DIR/samples) in place. Only inside SCAN_ROOTS
+   * (symlinks resolved), at most SCAN_MAX_FILES entries per call. The seed passes its own samples
+   * directory as the root: it wrote those files itself.
+   */
+  async scan(
+    dir = join(this.config.app.dataDir, 'samples'),
+    roots = this.config.limits.scan.roots,
+  ): Promise<ScanReport> {
+    const { maxFiles } = this.config.limits.scan;
+    const confined = await confinedDirectory(dir, roots);
+    const { directory } = confined;
+    const walked = await confinedWalk(directory, confined.roots, maxFiles);
+    const paths = walked.files;
+    const report: ScanReport = {
+      directory,
+      registered: [],
+      duplicates: [],
+      skipped: walked.skipped,
+      truncated: walked.truncated,
+    };
     for (const path of paths.filter((p) => INGESTIBLE.has(extname(p).toLowerCase()))) {
       const meta = parseFileMeta((await sidecar(path)) ?? metaFromFileName(path) ?? {});
       if ('problems' in meta) {
@@ -147,6 +163,20 @@ export class CatalogService {
   }
 }
 
+const MAX_FILE_NAME = 255;
+
+/** The uploaded file's name is stored as given: it must be text PostgreSQL can store, of a sane length. */
+function requireStorableName(fileName: string): void {
+  const character = unstorableCharacter(fileName);
+  const problem = character
+    ? `the file name contains ${character}`
+    : fileName.length > MAX_FILE_NAME
+      ? `the file name is longer than ${MAX_FILE_NAME} characters`
+      : undefined;
+  if (problem)
+    throw new DomainError('VALIDATION_FAILED', `Invalid file: ${problem}`, [{ field: 'file', errors: [problem] }]);
+}
+
 function requireFormat(stored: StoredFile, fileName: string): 'csv' | 'xlsx' {
   if (stored.sizeBytes === 0)
     throw new DomainError('VALIDATION_FAILED', 'The file is empty', [{ field: 'file', errors: ['empty'] }]);
@@ -170,18 +200,4 @@ async function sidecar(path: string): Promise<unknown> {
   } catch {
     return undefined;
   }
-}
-
-async function walk(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  const nested = await Promise.all(
-    entries
-      .filter((e) => !e.name.startsWith('.'))
-      .map(async (e) => {
-        const full = join(dir, e.name);
-        if (e.isDirectory()) return walk(full);
-        return (await stat(full)).isFile() ? [full] : [];
-      }),
-  );
-  return nested.flat().sort();
 }

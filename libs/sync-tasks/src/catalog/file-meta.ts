@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { z } from 'zod';
 import { DATA_DOMAINS, GRANULARITIES } from '@app/db';
-import { TEXT_ENCODINGS } from '@app/parsing';
+import { TEXT_ENCODINGS, unstorableCharacter } from '@app/parsing';
 
 const isoDate = z
   .string()
@@ -11,15 +11,20 @@ const isoDate = z
     'not a calendar date',
   );
 
+/** Text PostgreSQL can store: no U+0000, no unpaired surrogate (either made the insert fail with a 500). */
+const storable = <T extends z.ZodString>(schema: T) =>
+  schema.superRefine((value, ctx) => {
+    const character = unstorableCharacter(value);
+    if (character) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `contains ${character}` });
+  });
+
 /** Metadata of a collected export file, from an upload form, a sidecar or the file name. */
 export const fileMetaSchema = z
   .object({
     platform: z.string().regex(/^[a-z][a-z0-9_-]{1,31}$/, 'lower-case letters, digits, _ or -'),
-    shop_id: z.string().min(1).max(64),
+    shop_id: storable(z.string().min(1).max(64)),
     data_domain: z.enum(DATA_DOMAINS),
-    sub_domain: z
-      .string()
-      .max(64)
+    sub_domain: storable(z.string().max(64))
       .optional()
       .transform((v) => (v === undefined || v === 'all' ? '' : v)),
     granularity: z.enum(GRANULARITIES),

@@ -126,8 +126,12 @@ export class FileIngester {
       inFlight.catch(() => undefined); // observed by the next flush or the final await
     };
     let batch = new Batch();
+    const lastRow = LAST_ROW[file.format];
     try {
       for await (const row of source.rows) {
+        if (row.rowNumber > lastRow) {
+          throw new UnreadableFileError(`row number ${row.rowNumber} is beyond the last possible row (${lastRow})`);
+        }
         if (row.rowNumber <= file.checkpointRow) continue; // committed by an earlier attempt
         batch.add(row.rowNumber, preparer.prepare(row.values));
         if (batch.size >= batchRows) {
@@ -187,6 +191,12 @@ export class FileIngester {
     rows.inc({ result: 'quarantined' }, quarantined);
   }
 }
+
+/**
+ * A sheet has at most 1,048,576 rows; row numbers are stored as int4 (quarantine, checkpoints). A crafted
+ * `<row r="2147483648">` once failed the quarantine insert as an internal error.
+ */
+const LAST_ROW: Record<CatalogFile['format'], number> = { xlsx: 1_048_576, csv: 2_147_483_647 };
 
 function scopeOf(file: CatalogFile): FactScope {
   return {

@@ -8,10 +8,10 @@ import {
   metricDate,
   rowHashOfValues,
   rowKey,
-  storableText,
   typeProblem,
   unstorableCharacter,
 } from '@app/parsing';
+import { quarantinedCells, quarantinedRecord, quarantineReason } from './quarantine-record';
 
 /** A fact ready to write: its identity (hex), metric date and original record as JSON text. */
 export type PreparedRow =
@@ -69,14 +69,14 @@ export class RowPreparer {
     const { headers } = this;
     if (values.length !== headers.length && !(this.padShortRows && values.length < headers.length)) {
       const reason = `expected ${headers.length} columns, found ${values.length}`;
-      return { ok: false, reason, raw: values.map(storableText) };
+      return { ok: false, reason, raw: quarantinedCells(values) };
     }
     const json = this.json(values);
     // JSON.stringify writes U+0000 and unpaired surrogates as \uXXXX, so a row whose JSON has no '\u' holds
     // neither: one indexOf spares almost every row the exact check.
     if (json.indexOf('\\u') !== -1 || (this.typed && this.hasTypeProblem(values))) {
       const problems = this.problems(values);
-      if (problems) return { ok: false, reason: problems, raw: this.record(values) };
+      if (problems) return { ok: false, reason: quarantineReason(problems), raw: this.record(values) };
     }
     let hash: string | undefined;
     if (this.dedupHash) hash = this.dedupHash(values);
@@ -132,10 +132,8 @@ export class RowPreparer {
     return `${json}}`;
   }
 
-  /** The record kept in quarantine: storable, with U+FFFD for the characters PostgreSQL refuses. */
+  /** The record kept in quarantine: storable (U+FFFD for what PostgreSQL refuses) and bounded. */
   private record(values: string[]): Record<string, string> {
-    const record: Record<string, string> = {};
-    for (let i = 0; i < this.headers.length; i++) record[this.headers[i]] = storableText(values[i] ?? '');
-    return record;
+    return quarantinedRecord(this.headers, values);
   }
 }

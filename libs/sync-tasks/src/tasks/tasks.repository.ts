@@ -10,12 +10,16 @@ import {
   Role,
   TaskProgress,
   TaskStatus,
+  truncated,
   Tx,
   users,
 } from '@app/db';
 import { offsetOf, PageQuery } from '@app/common';
 import { TaskErrorCode } from './task-error-code';
 import { TaskScope } from './task-scope';
+
+/** A task's error lists its files' errors; past this it is cut (its length noted). */
+const MAX_TASK_ERROR = 4_000;
 
 export type SyncTask = typeof syncTasks.$inferSelect;
 export type NewSyncTask = typeof syncTasks.$inferInsert;
@@ -233,7 +237,8 @@ export class TasksRepository {
       .update(syncTasks)
       .set({
         status,
-        error: error?.message ?? null,
+        // Bounded: a task's error joins its files' errors, and a message may quote input.
+        error: error ? truncated(error.message, MAX_TASK_ERROR) : null,
         errorCode: error?.code ?? null,
         finishedAt: sql`now()`,
         ...(progress ? { progress } : {}),

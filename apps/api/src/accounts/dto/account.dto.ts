@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsBoolean, IsInt, IsOptional, IsString, Matches, MaxLength, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { MAX_INT4 } from '../../common/id.pipe';
 import { PageQueryDto } from '../../common/page-query.dto';
 import { ToBoolean } from '../../common/transforms';
 
@@ -43,6 +44,7 @@ export class CreateAccountDto {
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT4)
   owner_user_id?: number;
 
   @ApiPropertyOptional()

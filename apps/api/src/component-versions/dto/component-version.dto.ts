@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsBoolean, IsInt, IsOptional, IsString, Matches, MaxLength, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { MAX_INT4 } from '../../common/id.pipe';
 import { PageQueryDto } from '../../common/page-query.dto';
 import { ToBoolean } from '../../common/transforms';
 
@@ -34,12 +35,14 @@ export class CreateComponentVersionDto {
   @IsOptional()
   @IsInt()
   @Min(0)
+  @Max(MAX_INT4)
   usage_count?: number;
 
   @ApiPropertyOptional({ default: 0 })
   @IsOptional()
   @IsInt()
   @Min(0)
+  @Max(MAX_INT4)
   success_count?: number;
 }
 

@@ -79,12 +79,18 @@ export class ScanSkippedDto {
   @ApiProperty() reason!: string;
 }
 
-/** An admin's scan of a server directory: the paths are the admin's own input, resolved. */
+/** An admin's scan of a directory inside SCAN_ROOTS: `directory` is the resolved real path. */
 export class ScanReportDto implements ScanReport {
   @ApiProperty() directory!: string;
   @ApiProperty({ type: [ScannedFileDto] }) registered!: ScannedFileDto[];
   @ApiProperty({ type: [ScanDuplicateDto] }) duplicates!: ScanDuplicateDto[];
-  @ApiProperty({ type: [ScanSkippedDto] }) skipped!: ScanSkippedDto[];
+  @ApiProperty({
+    type: [ScanSkippedDto],
+    description: 'files not registered and why (bad name or metadata, symlinks leaving SCAN_ROOTS, broken links)',
+  })
+  skipped!: ScanSkippedDto[];
+  @ApiProperty({ description: 'the walk stopped at SCAN_MAX_FILES entries; scan the sub-directories one by one' })
+  truncated!: boolean;
 }
 
 /** The one mapping from a catalog row to what users see. */

@@ -1,0 +1,49 @@
+/**
+ * Characters PostgreSQL cannot store in text or jsonb: U+0000 and UTF-16 surrogates without their pair
+ * (with the u flag a surrogate pair is one code point, so the class matches only unpaired ones).
+ */
+const UNSTORABLE = /[\0\ud800-\udfff]/u;
+
+/** The first character of `text` PostgreSQL cannot store, described ('a NUL character (U+0000)'), or undefined. */
+export function unstorableCharacter(text: string): string | undefined {
+  const match = UNSTORABLE.exec(text);
+  if (!match) return undefined;
+  const code = match[0].charCodeAt(0);
+  return code === 0
+    ? 'a NUL character (U+0000)'
+    : `an unpaired surrogate (U+${code.toString(16).toUpperCase().padStart(4, '0')})`;
+}
+
+export interface UnstorableField {
+  field: string;
+  errors: string[];
+}
+
+/** Nesting a walk follows; the JSON body parser already refuses deeper bodies. */
+const MAX_WALK_DEPTH = 64;
+
+/**
+ * Every string (and object key) in `value` that PostgreSQL could not store, by field path
+ * (`domains.0`, `filter.shop_id`). Strings are checked at any depth, so a value never reaches SQL with one.
+ */
+export function unstorableFields(value: unknown, path = ''): UnstorableField[] {
+  const found: UnstorableField[] = [];
+  walk(value, path, 0, found);
+  return found;
+}
+
+function walk(value: unknown, path: string, depth: number, found: UnstorableField[]): void {
+  if (typeof value === 'string') {
+    const character = unstorableCharacter(value);
+    if (character) found.push({ field: path || 'value', errors: [`${path || 'value'} contains ${character}`] });
+    return;
+  }
+  if (typeof value !== 'object' || value === null || depth >= MAX_WALK_DEPTH || Buffer.isBuffer(value)) return;
+  for (const [key, item] of Object.entries(value)) {
+    const keyProblem = unstorableCharacter(key);
+    const shown = keyProblem ? key.replace(/[\0\ud800-\udfff]/gu, '\ufffd') : key;
+    const field = path ? `${path}.${shown}` : shown;
+    if (keyProblem) found.push({ field, errors: [`a field name contains ${keyProblem}`] });
+    else walk(item, field, depth + 1, found);
+  }
+}
