@@ -58,7 +58,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     try {
       for (const task of await this.tasks.enqueuedBefore(VANISHED_AFTER_S, BATCH)) {
         if (await this.producer.jobExists(task.id)) continue;
-        if (await this.producer.enqueueTask(task.id, task.priority)) requeued++;
+        if (await this.producer.enqueueTask({ taskId: task.id, userId: task.userId, priority: task.priority }))
+          requeued++;
       }
       if (requeued) this.logger.warn(`outbox: ${requeued} queued tasks had lost their job and were enqueued again`);
     } catch (error) {
@@ -81,7 +82,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     try {
       const tasks = await this.tasks.unenqueued(BATCH);
       if (!tasks.length) return 0;
-      const jobs = tasks.map((t) => ({ taskId: t.id, priority: t.priority }));
+      const jobs = tasks.map((t) => ({ taskId: t.id, userId: t.userId, priority: t.priority }));
       if (!(await this.producer.enqueueTasks(jobs))) return 0; // Redis still down
       await this.tasks.markEnqueued(tasks.map((t) => t.id));
       const byUser = new Map<number, string[]>();
