@@ -7,7 +7,7 @@ import { spawnEntry, WorkerProcess } from './worker-process';
 export class ApiProcess extends WorkerProcess {
   readonly url: string;
 
-  private constructor(child: Awaited<ReturnType<typeof spawnEntry>>, port: number) {
+  private constructor(child: ReturnType<typeof spawnEntry>, port: number) {
     super(child);
     this.url = `http://127.0.0.1:${port}`;
   }
@@ -15,7 +15,7 @@ export class ApiProcess extends WorkerProcess {
   /** Starts it and waits until it answers /health/live (rate limits raised, as in createTestApp). */
   static async startApi(config: AppConfig, env: Record<string, string> = {}): Promise<ApiProcess> {
     const port = await freePort();
-    const child = await spawnEntry('apps/api/src/main.ts', config, {
+    const child = spawnEntry('apps/api/src/main.ts', config, {
       ...RAISED_RATE_LIMITS,
       PORT: String(port),
       HOST: '127.0.0.1',

@@ -14,7 +14,7 @@ export class WorkerProcess {
 
   static async start(config: AppConfig, env: Record<string, string> = {}): Promise<WorkerProcess> {
     return new WorkerProcess(
-      await spawnEntry('apps/worker/src/main.ts', config, { WORKER_PORT: String(await freePort()), ...env }),
+      spawnEntry('apps/worker/src/main.ts', config, { WORKER_PORT: String(await freePort()), ...env }),
     );
   }
 
@@ -41,7 +41,7 @@ export class WorkerProcess {
 }
 
 /** A production entry (ts-node) as a child process on the test's database, Redis and data dir. */
-export async function spawnEntry(entry: string, config: AppConfig, env: Record<string, string>): Promise<ChildProcess> {
+export function spawnEntry(entry: string, config: AppConfig, env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', entry], {
     cwd: join(__dirname, '..', '..'),
     env: {
