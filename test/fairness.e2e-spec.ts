@@ -6,6 +6,9 @@ import { createTestApp, TestApp } from './support/test-app';
 import { tempDir } from './support/test-env';
 import { WorkerProcess } from './support/worker-process';
 
+/** Raw SQL returns timestamps as text: compare instants, not strings. */
+const ms = (value: Date | string): number => new Date(value).getTime();
+
 type Session = Awaited<ReturnType<TestApp['login']>>;
 
 interface Started {
@@ -47,8 +50,8 @@ describe('fair share across users (e2e, one worker slot in its own process)', ()
       (x) =>
         x.id !== task.id &&
         x.started_at !== null &&
-        x.started_at > task.created_at &&
-        x.started_at < (task.started_at as Date),
+        ms(x.started_at) > ms(task.created_at) &&
+        ms(x.started_at) < ms(task.started_at as Date),
     );
 
   it("starts a user's task after at most one task per active user while another user holds 50, and a 10 before any 5", async () => {

@@ -41,6 +41,9 @@ interface RunResult {
   aStartedBeforeB: number;
 }
 
+/** Raw SQL returns timestamps as text. */
+const ms = (value: Date | string): number => new Date(value).getTime();
+
 async function main(): Promise<void> {
   const dir = tempDir('ds-bench-fair-');
   const t = await createTestApp({ driver: 'postgres', env: { QUOTA_NORMAL: String(BACKLOG + 10) } });
@@ -79,12 +82,12 @@ async function main(): Promise<void> {
       const bRow = all.find((r) => r.id === bTask) as Row;
       const aStarts = all
         .filter((r) => r.id !== bTask && r.started_at)
-        .map((r) => (r.started_at as Date).getTime())
+        .map((r) => ms(r.started_at as Date))
         .sort((x, y) => x - y);
       const gaps = aStarts.slice(1).map((s, i) => s - aStarts[i]);
-      const bStart = (bRow.started_at as Date).getTime();
+      const bStart = ms(bRow.started_at as Date);
       const result: RunResult = {
-        bWaitMs: bStart - bRow.created_at.getTime(),
+        bWaitMs: bStart - ms(bRow.created_at),
         taskMs: median(gaps),
         ratio: 0,
         aStartedBeforeB: aStarts.filter((s) => s < bStart).length,
