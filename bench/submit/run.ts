@@ -8,7 +8,7 @@
  * The API runs as a separate process from the production build (dist/, `npm run build` first unless
  * BENCH_SKIP_BUILD=1), on its own database and Redis prefix, with quotas high enough never to refuse.
  *
- * env knobs: BENCH_RUNS (3), BENCH_SECONDS (10 per run), BENCH_REQUESTS (cap per run, 300000),
+ * env knobs: BENCH_LOADGEN (autocannon | builtin), BENCH_RUNS (3), BENCH_SECONDS (10 per run), BENCH_REQUESTS (cap per run, 300000),
  * BENCH_CONCURRENCY (50), BENCH_MEM_TASKS (10000), BENCH_WARMUP (3000 per route), BENCH_SKIP_BUILD,
  * BENCH_PROFILE=1 (CPU profile of the API during one extra me and submit window; BENCH_PROFILE_DIR keeps the
  * .cpuprofile files), BENCH_OUT (JSON results).
@@ -36,10 +36,13 @@ import {
   withPg,
 } from '../lib/bench-env';
 import { formatSummary, summariseProfile } from '../lib/cpu-profile';
-import { LoadResult, runLoad } from '../lib/load';
+import { runAutocannon } from '../lib/autocannon-load';
+import { LoadResult, runLoad as runBuiltinLoad } from '../lib/load';
 import { envInt, kilo, median, pct, round, table } from '../lib/stats';
 
 const env = process.env;
+/** autocannon by default; BENCH_LOADGEN=builtin for the hand-made closed loop (bench/lib/load.ts). */
+const runLoad = env.BENCH_LOADGEN === 'builtin' ? runBuiltinLoad : runAutocannon;
 const RUNS = Math.max(1, envInt(env, 'BENCH_RUNS', 3));
 const SECONDS = Math.max(1, envInt(env, 'BENCH_SECONDS', 10));
 const MAX_REQUESTS = Math.max(100, envInt(env, 'BENCH_REQUESTS', 300_000));

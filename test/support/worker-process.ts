@@ -7,34 +7,15 @@ import { TEST_JWT_SECRET } from './test-env';
 /** The production worker entry (apps/worker/src/main.ts) as a child process, for kill and concurrency tests. */
 export class WorkerProcess {
   private output = '';
-  private constructor(private readonly child: ChildProcess) {
+  protected constructor(private readonly child: ChildProcess) {
     child.stdout?.on('data', (c: Buffer) => (this.output += c.toString()));
     child.stderr?.on('data', (c: Buffer) => (this.output += c.toString()));
   }
 
   static async start(config: AppConfig, env: Record<string, string> = {}): Promise<WorkerProcess> {
-    const child = spawn(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/worker/src/main.ts'],
-      {
-        cwd: join(__dirname, '..', '..'),
-        env: {
-          ...process.env,
-          NODE_OPTIONS: '',
-          NODE_ENV: 'test',
-          DATABASE_URL: config.db.url,
-          REDIS_URL: config.redis.url,
-          REDIS_PREFIX: config.redis.prefix,
-          JWT_SECRET: TEST_JWT_SECRET,
-          DATA_DIR: config.app.dataDir,
-          WORKER_PORT: String(await freePort()),
-          LOG_LEVEL: 'warn',
-          ...env,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+    return new WorkerProcess(
+      spawnEntry('apps/worker/src/main.ts', config, { WORKER_PORT: String(await freePort()), ...env }),
     );
-    return new WorkerProcess(child);
   }
 
   get log(): string {
@@ -57,4 +38,24 @@ export class WorkerProcess {
     this.child.kill(signal);
     return exited;
   }
+}
+
+/** A production entry (ts-node) as a child process on the test's database, Redis and data dir. */
+export function spawnEntry(entry: string, config: AppConfig, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', entry], {
+    cwd: join(__dirname, '..', '..'),
+    env: {
+      ...process.env,
+      NODE_OPTIONS: '',
+      NODE_ENV: 'test',
+      DATABASE_URL: config.db.url,
+      REDIS_URL: config.redis.url,
+      REDIS_PREFIX: config.redis.prefix,
+      JWT_SECRET: TEST_JWT_SECRET,
+      DATA_DIR: config.app.dataDir,
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }

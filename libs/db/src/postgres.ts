@@ -23,6 +23,10 @@ export function openPostgres(
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  // Nor a checked-out one (a transaction, a COPY): pg-pool listens only while a client is idle, and an
+  // 'error' event nobody hears kills the process. The query in progress still rejects (a transient error,
+  // so the batch is retried) and the pool drops the broken client when it is released.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = drizzle(pool, { schema }) as unknown as Database;
   return {
     kind: 'postgres',

@@ -29,6 +29,9 @@ export interface QuotaUsage {
 
 /** Seconds a client is told to wait after a 429: tasks typically finish within this. */
 const RETRY_AFTER_S = 30;
+/** A release that fails is tried this many times, this far apart, before reconciliation is left to do it. */
+const RELEASE_ATTEMPTS = 3;
+const RELEASE_RETRY_MS = 250;
 /** Reservations younger than this may belong to a submission still inserting its row. */
 const RESERVATION_GRACE_MS = 30_000;
 
@@ -96,11 +99,20 @@ export class QuotaService {
   }
 
   async release(userId: number, taskId: string): Promise<void> {
-    try {
-      await this.store.release(userId, taskId);
-    } catch (error) {
-      // Redis down: reconciliation removes the id once the task is terminal in PostgreSQL.
-      this.logger.warn(`quota release of ${taskId} deferred to reconciliation: ${(error as Error).message}`);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.store.release(userId, taskId);
+        return;
+      } catch (error) {
+        // A command timed out under load: try again, or else the slot stays taken until the next reconciliation.
+        if (attempt < RELEASE_ATTEMPTS) {
+          await new Promise((resolve) => setTimeout(resolve, RELEASE_RETRY_MS));
+          continue;
+        }
+        // Redis down: reconciliation removes the id once the task is terminal in PostgreSQL.
+        this.logger.warn(`quota release of ${taskId} deferred to reconciliation: ${(error as Error).message}`);
+        return;
+      }
     }
   }
 

@@ -23,9 +23,23 @@ export const PRIORITY_MAX = 10;
 export const PRIORITY_DEFAULT = 5;
 
 /**
- * API priority 1–10 (10 most urgent) → BullMQ priority (1 runs first). Every job gets one:
- * in BullMQ a job without a priority runs before all prioritized jobs.
+ * BullMQ priorities (1 runs first; at most 2^21 - 1) are split into one band per API priority, most
+ * urgent first, and each band into rounds: a task's BullMQ priority is `band start + round`, where the
+ * round comes from fair sharing across users (see FairShare). Any round of priority 10 still runs before
+ * every round of priority 9. BullMQ priority 1 (round 0 of the top band) is left to the overdue sweep.
+ * Every job gets a priority: in BullMQ a job without one runs before all prioritized jobs.
  */
-export function toBullPriority(priority: number): number {
-  return PRIORITY_MAX + 1 - priority;
+export const FAIR_BAND = Math.floor((2 ** 21 - 2) / PRIORITY_MAX);
+/** The last round of a band; a backlog that never drains past it is served first-come-first-served. */
+export const FAIR_MAX_ROUND = FAIR_BAND - 1;
+
+/** API priority 1–10 (10 most urgent) and a fair-share round (≥ 1) → BullMQ priority. */
+export function toBullPriority(priority: number, round: number): number {
+  return 1 + (PRIORITY_MAX - priority) * FAIR_BAND + Math.min(Math.max(round, 1), FAIR_MAX_ROUND);
+}
+
+/** The API priority and round a BullMQ priority encodes (the inverse of toBullPriority). */
+export function fromBullPriority(bullPriority: number): { priority: number; round: number } {
+  const offset = bullPriority - 1;
+  return { priority: PRIORITY_MAX - Math.floor(offset / FAIR_BAND), round: offset % FAIR_BAND };
 }

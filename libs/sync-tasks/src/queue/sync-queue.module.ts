@@ -6,6 +6,7 @@ import { REDIS_CLIENT } from '@app/redis';
 import { MetricsModule } from '@app/observability';
 import { bullConnection, bullPrefix } from './bull-connection';
 import { SYNC_QUEUE } from './sync-queue.constants';
+import { FairShare } from './fair-share';
 import { SyncQueueProducer } from './sync-queue.producer';
 import { QueueMetrics } from './queue-metrics';
 
@@ -29,7 +30,7 @@ import { QueueMetrics } from './queue-metrics';
       }),
     }),
   ],
-  providers: [SyncQueueProducer, QueueMetrics],
+  providers: [SyncQueueProducer, FairShare, QueueMetrics],
   exports: [SyncQueueProducer, BullModule],
 })
 export class SyncQueueModule {}

@@ -3,16 +3,22 @@ import { Injectable, Logger } from '@nestjs/common';
 import { JobsOptions, Queue } from 'bullmq';
 import { withTimeout } from '@app/common';
 import { AppConfig } from '@app/config';
-import { SYNC_QUEUE, SyncJob, SyncJobPayloads, toBullPriority } from './sync-queue.constants';
+import { FairShare } from './fair-share';
+import { SYNC_QUEUE, SyncJob, SyncJobPayloads } from './sync-queue.constants';
 
 const ADD_TIMEOUT_MS = 2_000;
 
 export interface TaskToEnqueue {
   taskId: string;
+  userId: number;
+  /** API priority 1–10. */
   priority: number;
 }
 
-/** The only caller of `queue.addBulk` (no other adds): job id = task id, priority mapping, retries and retention. */
+/**
+ * The only caller of `queue.addBulk` (no other adds): job id = task id, the priority (API level and the
+ * task's fair-share round, see FairShare), retries and retention.
+ */
 @Injectable()
 export class SyncQueueProducer {
   private readonly logger = new Logger(SyncQueueProducer.name);
@@ -20,34 +26,27 @@ export class SyncQueueProducer {
   constructor(
     @InjectQueue(SYNC_QUEUE) private readonly queue: Queue,
     private readonly config: AppConfig,
+    private readonly fairShare: FairShare,
   ) {
     // Connection errors surface as failed adds (→ outbox); an unheard 'error' event would crash the process.
     this.queue.on('error', (error) => this.logger.warn(`queue connection: ${error.message}`));
   }
 
   /** True when the job is in Redis; false when Redis did not answer (the outbox will retry). */
-  async enqueueTask(taskId: string, priority: number): Promise<boolean> {
-    return this.enqueueTasks([{ taskId, priority }]);
+  async enqueueTask(task: TaskToEnqueue): Promise<boolean> {
+    return this.enqueueTasks([task]);
   }
 
   /**
    * Many tasks in one Redis round trip (a pipeline of BullMQ's add scripts). True when every job is in
    * Redis; false when Redis did not answer, or answered with an error for any of them: the caller then
    * leaves them all to the outbox, which re-adds each by its job id (a job already added stays one job).
+   * Fair-share rounds are taken in the order given (oldest task first, for the outbox).
    */
   async enqueueTasks(tasks: TaskToEnqueue[]): Promise<boolean> {
     if (!tasks.length) return true;
     try {
-      await withTimeout(
-        this.queue.addBulk(
-          tasks.map(({ taskId, priority }) => ({
-            name: SyncJob.RunTask,
-            data: { taskId } satisfies SyncJobPayloads[typeof SyncJob.RunTask],
-            opts: this.jobOptions(taskId, priority),
-          })),
-        ),
-        ADD_TIMEOUT_MS,
-      );
+      await withTimeout(this.add(tasks), ADD_TIMEOUT_MS);
       return true;
     } catch (error) {
       this.logger.warn(`enqueue of ${tasks.length} tasks deferred to the outbox: ${(error as Error).message}`);
@@ -92,11 +91,22 @@ export class SyncQueueProducer {
     return removed;
   }
 
-  private jobOptions(jobId: string, priority: number): JobsOptions {
+  private async add(tasks: TaskToEnqueue[]): Promise<void> {
+    const priorities = await this.fairShare.bullPriorities(tasks);
+    await this.queue.addBulk(
+      tasks.map(({ taskId }, i) => ({
+        name: SyncJob.RunTask,
+        data: { taskId } satisfies SyncJobPayloads[typeof SyncJob.RunTask],
+        opts: this.jobOptions(taskId, priorities[i]),
+      })),
+    );
+  }
+
+  private jobOptions(jobId: string, bullPriority: number): JobsOptions {
     const { attempts, backoffMs } = this.config.worker;
     return {
       jobId,
-      priority: toBullPriority(priority),
+      priority: bullPriority,
       attempts,
       backoff: { type: 'exponential', delay: backoffMs },
       removeOnComplete: { age: 3_600, count: 1_000 },

@@ -2,6 +2,8 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { AppConfig } from '@app/config';
 import { MetricsService } from '@app/observability';
 import { QuotaService } from '@app/quota';
+import { InjectRedis } from '@app/redis';
+import Redis from 'ioredis';
 import { SyncQueueProducer } from '../queue/sync-queue.producer';
 import { TasksRepository } from './tasks.repository';
 
@@ -15,7 +17,10 @@ const VANISHED_EVERY_MS = 30_000;
  * Enqueues accepted tasks that are not in Redis yet (Redis was down at submission, or the
  * process died between insert and enqueue), re-enqueues queued tasks whose job vanished, and
  * installs (or removes) the overdue sweep's schedule. The job id is the task id, so a task enqueued
- * twice (two relays, or a relay racing the submitter) is still one job.
+ * twice (two relays, or a relay racing the submitter) is still one job. The vanished-job check also runs
+ * at start-up (this process may have died between a task's insert and its add) and whenever the Redis
+ * connection is ready again (a Redis restarted without persistence forgot every job): then for every
+ * queued task, not only those enqueued a minute ago.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -30,6 +35,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly quota: QuotaService,
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
+    @InjectRedis() private readonly redis: Redis,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -38,6 +44,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.timer.unref();
     this.vanishedTimer = setInterval(() => void this.requeueVanished(), VANISHED_EVERY_MS);
     this.vanishedTimer.unref();
+    void this.requeueVanished(0);
+    this.redis.on('ready', this.onRedisReady);
     const { sweepPendingAfterS, sweepIntervalMs } = this.config.worker;
     this.producer
       .scheduleSweep(sweepPendingAfterS ? sweepIntervalMs : undefined)
@@ -47,18 +55,22 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   onApplicationShutdown(): void {
     clearInterval(this.timer);
     clearInterval(this.vanishedTimer);
+    this.redis.off('ready', this.onRedisReady);
   }
+
+  private readonly onRedisReady = (): void => void this.requeueVanished(0);
 
   /**
    * A queued task whose job is gone from Redis (Redis restarted without persistence, or a
    * job was removed by hand) is put back: the row, not Redis, is the record of what was accepted.
    */
-  async requeueVanished(): Promise<number> {
+  async requeueVanished(enqueuedBeforeS = VANISHED_AFTER_S): Promise<number> {
     let requeued = 0;
     try {
-      for (const task of await this.tasks.enqueuedBefore(VANISHED_AFTER_S, BATCH)) {
+      for (const task of await this.tasks.enqueuedBefore(enqueuedBeforeS, BATCH)) {
         if (await this.producer.jobExists(task.id)) continue;
-        if (await this.producer.enqueueTask(task.id, task.priority)) requeued++;
+        if (await this.producer.enqueueTask({ taskId: task.id, userId: task.userId, priority: task.priority }))
+          requeued++;
       }
       if (requeued) this.logger.warn(`outbox: ${requeued} queued tasks had lost their job and were enqueued again`);
     } catch (error) {
@@ -81,7 +93,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     try {
       const tasks = await this.tasks.unenqueued(BATCH);
       if (!tasks.length) return 0;
-      const jobs = tasks.map((t) => ({ taskId: t.id, priority: t.priority }));
+      const jobs = tasks.map((t) => ({ taskId: t.id, userId: t.userId, priority: t.priority }));
       if (!(await this.producer.enqueueTasks(jobs))) return 0; // Redis still down
       await this.tasks.markEnqueued(tasks.map((t) => t.id));
       const byUser = new Map<number, string[]>();

@@ -112,7 +112,7 @@ export class SingleSubmitter {
 
     // Jobs: one pipelined add; on failure every task goes back to the outbox (enqueued_at null).
     const enqueued = await this.producer.enqueueTasks(
-      accepted.map((a) => ({ taskId: a.task.id, priority: a.task.priority })),
+      accepted.map(({ task }) => ({ taskId: task.id, userId: task.userId, priority: task.priority })),
     );
     if (!enqueued) await this.unmarkEnqueued(accepted.map((a) => a.task.id));
     for (const a of accepted) outcomes[a.index] = settledOk(answer(a, enqueued));
@@ -144,7 +144,8 @@ export class SingleSubmitter {
       this.tasks.insertQueuedSingles([a.task], false, tx),
     );
     if (!inserted.has(a.task.id)) throw new IdempotencyKeyTaken(a.fileName);
-    const enqueued = await this.producer.enqueueTasks([{ taskId: a.task.id, priority: a.task.priority }]);
+    const { id: taskId, userId, priority } = a.task;
+    const enqueued = await this.producer.enqueueTask({ taskId, userId, priority });
     if (enqueued) await this.tasks.markEnqueued([a.task.id]).catch((e: Error) => this.notRecorded(e));
     return answer(a, enqueued);
   }

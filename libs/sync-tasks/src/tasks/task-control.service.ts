@@ -69,7 +69,8 @@ export class TaskControlService {
       return row;
     });
     await this.catalog.setStatus(requeued.fileIds, 'queued', ['pending', 'failed']);
-    if (await this.producer.enqueueTask(requeued.id, requeued.priority)) await this.tasks.markEnqueued([requeued.id]);
+    const job = { taskId: requeued.id, userId: requeued.userId, priority: requeued.priority };
+    if (await this.producer.enqueueTask(job)) await this.tasks.markEnqueued([requeued.id]);
     return { task_id: requeued.id, status: 'queued', message: 'Queued again' };
   }
 

@@ -102,7 +102,7 @@ export class TaskSubmissionService {
       throw error;
     }
     await this.catalog.setStatus(fileIds, 'queued', REQUEUABLE_FILE_STATUSES);
-    const enqueued = await this.producer.enqueueTask(task.id, priority);
+    const enqueued = await this.producer.enqueueTask({ taskId: task.id, userId: task.userId, priority });
     if (enqueued) await this.tasks.markEnqueued([task.id]);
     return {
       task_id: task.id,
