@@ -1,0 +1,49 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { AppConfig, CACHE_TYPES, CacheType } from '@app/config';
+import { CacheParams } from './cache-keys';
+import { CacheService, Loader } from './cache.service';
+
+interface Warmup {
+  params: CacheParams;
+  load: Loader<unknown>;
+}
+
+/**
+ * Refresh-ahead: the reads registered here (the default page of each list, the stats) are recomputed
+ * at start-up and after every invalidation of their type, in the background, so the first reader after
+ * a write finds them cached. Only the processes that serve the reads register them (the API).
+ */
+@Injectable()
+export class CacheWarmer implements OnApplicationBootstrap {
+  private readonly logger = new Logger(CacheWarmer.name);
+  private readonly warmups = new Map<CacheType, Warmup[]>();
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly cache: CacheService,
+  ) {
+    cache.onInvalidated((types) => {
+      if (this.config.cache.warmup) void this.warm(types);
+    });
+  }
+
+  register<T>(type: CacheType, params: CacheParams, load: Loader<T>): void {
+    const list = this.warmups.get(type) ?? [];
+    list.push({ params, load });
+    this.warmups.set(type, list);
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.config.cache.warmup) void this.warm(CACHE_TYPES);
+  }
+
+  /** Warms the types' registered reads; resolves with the number of entries this process loaded. */
+  async warm(types: readonly CacheType[]): Promise<number> {
+    const jobs = types.flatMap((type) =>
+      (this.warmups.get(type) ?? []).map(({ params, load }) => this.cache.warm(type, params, load)),
+    );
+    const loaded = (await Promise.all(jobs)).filter(Boolean).length;
+    if (loaded) this.logger.debug(`cache warm-up loaded ${loaded} entries of ${types.join(', ')}`);
+    return loaded;
+  }
+}
