@@ -29,7 +29,8 @@ describe('cache (e2e, PostgreSQL + Redis, two API instances)', () => {
   const auth = (s: Session) => ({ authorization: `Bearer ${s.token}` });
 
   beforeAll(async () => {
-    const env = { CACHE_WARMUP: 'false', CACHE_LOCK_WAIT_MS: '10000' };
+    // Generous bounds: on a loaded machine a 250 ms Redis timeout would turn waits into (correct) extra loads.
+    const env = { CACHE_WARMUP: 'false', CACHE_LOCK_WAIT_MS: '10000', CACHE_OP_TIMEOUT_MS: '3000' };
     a = await createTestApp({ driver: 'postgres', withWorker: true, env });
     b = await createTestApp({
       driver: 'postgres',

@@ -3,20 +3,15 @@ import { AppConfig, CACHE_TYPES, CacheType } from '@app/config';
 import { CacheParams } from './cache-keys';
 import { CacheService, Loader } from './cache.service';
 
-interface Warmup {
-  params: CacheParams;
-  load: Loader<unknown>;
-}
-
 /**
- * Refresh-ahead: the reads registered here (the default page of each list, the stats) are recomputed
- * at start-up and after every invalidation of their type, in the background, so the first reader after
- * a write finds them cached. Only the processes that serve the reads register them (the API).
+ * Refresh-ahead: the reads registered here (the default page of each list, the stats) are computed at
+ * start-up, prefilled under the next generation by a local write (CacheService), and recomputed in the
+ * background after another process's invalidation (e.g. the worker's), so the first reader after a
+ * write finds them cached. Only the processes that serve the reads register them (the API).
  */
 @Injectable()
 export class CacheWarmer implements OnApplicationBootstrap {
   private readonly logger = new Logger(CacheWarmer.name);
-  private readonly warmups = new Map<CacheType, Warmup[]>();
 
   constructor(
     private readonly config: AppConfig,
@@ -28,9 +23,7 @@ export class CacheWarmer implements OnApplicationBootstrap {
   }
 
   register<T>(type: CacheType, params: CacheParams, load: Loader<T>): void {
-    const list = this.warmups.get(type) ?? [];
-    list.push({ params, load });
-    this.warmups.set(type, list);
+    this.cache.registerWarmup(type, params, load);
   }
 
   onApplicationBootstrap(): void {
@@ -40,7 +33,7 @@ export class CacheWarmer implements OnApplicationBootstrap {
   /** Warms the types' registered reads; resolves with the number of entries this process loaded. */
   async warm(types: readonly CacheType[]): Promise<number> {
     const jobs = types.flatMap((type) =>
-      (this.warmups.get(type) ?? []).map(({ params, load }) => this.cache.warm(type, params, load)),
+      this.cache.warmupsOf(type).map(({ params, load }) => this.cache.warm(type, params, load)),
     );
     const loaded = (await Promise.all(jobs)).filter(Boolean).length;
     if (loaded) this.logger.debug(`cache warm-up loaded ${loaded} entries of ${types.join(', ')}`);

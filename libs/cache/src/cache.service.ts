@@ -13,10 +13,25 @@ import { CacheStatsRecorder } from './cache-stats.recorder';
 import { InFlight } from './in-flight';
 
 export type Loader<T> = () => Promise<T>;
+interface Warmup {
+  params: CacheParams;
+  load: Loader<unknown>;
+}
 type Lock = { key: string; token: string } | 'busy' | 'unavailable';
 
 const LOCK_POLL_MS = 20;
 const RETRY_INVALIDATION_MS = 1_000;
+/**
+ * Next generation `{n+1}.{token}`: ARGV[2]'s token (whose entries the caller prefilled) when the current
+ * value is still ARGV[1], else ARGV[3]'s (nothing stored under it). Returns the new value.
+ */
+const SWAP_GENERATION = `local cur = redis.call('get', KEYS[1]) or '0'
+local n = tonumber(string.match(cur, '^%d+')) or 0
+local token = ARGV[3]
+if cur == ARGV[1] then token = ARGV[2] end
+local nxt = (n + 1) .. '.' .. token
+redis.call('set', KEYS[1], nxt)
+return nxt`;
 /** Compare-and-delete: a lock is released only by the process that holds it. */
 const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
 
@@ -24,9 +39,12 @@ const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis
  * The read-through cache (values in Redis through cache-manager + Keyv; generation counters, locks and
  * pub/sub on the shared ioredis client). One way to cache: `getOrLoad(type, params, loader)`.
  *
- * Read-your-write: a write calls `invalidate(type)` after its commit and before its response; that is
- * one INCR of the type's generation, which every key of the type embeds, so any later read on any
- * replica builds a key nobody has filled yet and loads from PostgreSQL.
+ * Read-your-write: a write calls `invalidate(type)` after its commit and before its response. That
+ * replaces the type's generation (`{n+1}.{token}`), which every key of the type embeds, so any later
+ * read on any replica builds a key filled only from data read after the commit. Where the process has
+ * warm-ups registered, it first loads them and stores them under the next generation, then swaps the
+ * generation atomically only if nobody else did meanwhile (else it swaps to an empty one): the first
+ * readers after a write hit instead of all missing at once.
  */
 @Injectable()
 export class CacheService implements OnApplicationShutdown {
@@ -37,6 +55,7 @@ export class CacheService implements OnApplicationShutdown {
   private readonly unconfirmed = new Set<CacheType>();
   private retryTimer?: NodeJS.Timeout;
   private readonly invalidationListeners: ((types: CacheType[]) => void)[] = [];
+  private readonly warmups = new Map<CacheType, Warmup[]>();
 
   constructor(
     config: AppConfig,
@@ -126,10 +145,19 @@ export class CacheService implements OnApplicationShutdown {
     }
   }
 
-  /** Current generation per type (0 before the first invalidation). */
+  /** Current generation number per type (0 before the first invalidation). */
   async generations(types: readonly CacheType[]): Promise<number[]> {
     const values = await this.bounded(this.redis.mget(types.map((t) => this.keys.generation(t))));
-    return values.map((v) => Number(v ?? 0));
+    return values.map((v) => generationNumber(v ?? '0'));
+  }
+
+  /** A read to precompute at start-up, before a local write's generation swap, and after remote ones. */
+  registerWarmup<T>(type: CacheType, params: CacheParams, load: Loader<T>): void {
+    this.warmups.set(type, [...(this.warmups.get(type) ?? []), { params, load }]);
+  }
+
+  warmupsOf(type: CacheType): readonly Warmup[] {
+    return this.warmups.get(type) ?? [];
   }
 
   /** Called after every invalidation, local or from another process (for refresh-ahead). */
@@ -147,9 +175,30 @@ export class CacheService implements OnApplicationShutdown {
   }
 
   private async bump(type: CacheType): Promise<void> {
-    await this.bounded(this.redis.incr(this.keys.generation(type)));
+    const generationKey = this.keys.generation(type);
+    const [token, emptyToken] = [randomUUID().slice(0, 8), randomUUID().slice(0, 8)];
+    const expected = await this.prefill(type, token).catch(() => '');
+    await this.bounded(this.redis.eval(SWAP_GENERATION, 1, generationKey, expected, token, emptyToken));
     this.unconfirmed.delete(type);
     this.stats.invalidated(type);
+  }
+
+  /**
+   * Stores this process's warm-ups of `type`, loaded now (after the caller's commit), under the next
+   * generation; resolves with the generation they follow ('' when there is nothing to prefill).
+   */
+  private async prefill(type: CacheType, token: string): Promise<string> {
+    const warmups = this.settings.enabled && this.settings.warmup ? this.warmupsOf(type) : [];
+    if (!warmups.length) return '';
+    const current = (await this.bounded(this.redis.get(this.keys.generation(type)))) ?? '0';
+    const next = `${generationNumber(current) + 1}.${token}`;
+    const values = await Promise.all(warmups.map(({ load }) => this.timedLoad(type, load)));
+    await Promise.all(
+      values.map((value, i) =>
+        this.bounded(this.store.set(this.keys.entry(type, next, warmups[i].params), value, this.settings.ttlMs[type])),
+      ),
+    );
+    return current;
   }
 
   private scheduleRetry(): void {
@@ -226,4 +275,8 @@ export class CacheService implements OnApplicationShutdown {
       `cache: Redis did not answer within ${this.settings.opTimeoutMs} ms`,
     );
   }
+}
+
+function generationNumber(value: string): number {
+  return parseInt(value, 10) || 0;
 }
