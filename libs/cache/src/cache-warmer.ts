@@ -1,5 +1,9 @@
+import { once } from 'node:events';
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import Redis from 'ioredis';
 import { AppConfig, CACHE_TYPES, CacheType } from '@app/config';
+import { withTimeout } from '@app/common';
+import { InjectRedis } from '@app/redis';
 import { CacheParams } from './cache-keys';
 import { CacheService, Loader } from './cache.service';
 
@@ -16,6 +20,7 @@ export class CacheWarmer implements OnApplicationBootstrap {
   constructor(
     private readonly config: AppConfig,
     private readonly cache: CacheService,
+    @InjectRedis() private readonly redis: Redis,
   ) {
     cache.onInvalidated((types) => {
       if (this.config.cache.warmup) void this.warm(types);
@@ -27,7 +32,13 @@ export class CacheWarmer implements OnApplicationBootstrap {
   }
 
   onApplicationBootstrap(): void {
-    if (this.config.cache.warmup) void this.warm(CACHE_TYPES);
+    if (!this.config.cache.warmup || !CACHE_TYPES.some((type) => this.cache.warmupsOf(type).length)) return;
+    // The shared client may still be connecting at start-up; warm once it is ready (or give up after 10 s).
+    const ready = this.redis.status === 'ready' ? Promise.resolve() : withTimeout(once(this.redis, 'ready'), 10_000);
+    ready.then(
+      () => this.warm(CACHE_TYPES),
+      () => this.logger.warn('cache warm-up at start-up skipped: Redis not ready within 10 s'),
+    );
   }
 
   /** Warms the types' registered reads; resolves with the number of entries this process loaded. */
