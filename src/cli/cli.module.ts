@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from '@app/auth';
+import { CacheModule } from '@app/cache';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DbHandle, DbModule } from '@app/db';
 import { QuotaModule } from '@app/quota';
@@ -22,6 +23,7 @@ export class CliModule {
         TemplatesModule,
         RedisModule,
         QuotaModule,
+        CacheModule,
       ],
       providers: [SeedService, AccountsRepository, ComponentVersionsRepository, CatalogRepository, CatalogService],
     };

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { AuthService, UsersRepository } from '@app/auth';
+import { CacheService } from '@app/cache';
 import { AppConfig } from '@app/config';
 import { CatalogService, TemplatesRepository } from '@app/sync-tasks';
 import { AccountsRepository } from '../../apps/api/src/accounts/accounts.repository';
@@ -27,6 +28,7 @@ export class SeedService {
     private readonly versions: ComponentVersionsRepository,
     private readonly templates: TemplatesRepository,
     private readonly catalog: CatalogService,
+    private readonly cache: CacheService,
   ) {}
 
   async seed(): Promise<SeedReport> {
@@ -37,6 +39,8 @@ export class SeedService {
     const samplesDir = join(this.config.app.dataDir, 'samples');
     const sampleFiles = await writeSampleFiles(samplesDir);
     const scan = await this.catalog.scan(samplesDir, [samplesDir]);
+    // A running API may have cached these reads: seeding writes through repositories, so drop them here.
+    await this.cache.invalidate('accounts', 'account_stats', 'component_versions', 'templates');
     this.logger.log(
       `seeded: ${usersCreated.length} new users, ${sampleFiles.length} sample files (${scan.registered.length} newly catalogued)`,
     );

@@ -8,6 +8,7 @@ import { createValidationPipe } from './common/validation.pipe';
 import { ComponentVersionsModule } from './component-versions/component-versions.module';
 import { DataSyncModule } from './data-sync/data-sync.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { SystemModule } from './system/system.module';
 import { TemplatesApiModule } from './templates/templates-api.module';
 
 /** Every HTTP feature of the API, with the global guards, validation and error body. */
@@ -20,6 +21,7 @@ import { TemplatesApiModule } from './templates/templates-api.module';
     ComponentVersionsModule,
     TemplatesApiModule,
     DataSyncModule,
+    SystemModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },

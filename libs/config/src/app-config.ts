@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { CacheSettings, cacheSettings } from './cache';
 import { durationToSeconds } from './duration';
 import { Env, envSchema } from './env.schema';
 import { RateLimitSettings, rateLimitSettings } from './rate-limit';
@@ -84,6 +85,7 @@ export class AppConfig {
     readonly auth: AuthSettings,
     readonly limits: LimitSettings,
     readonly worker: WorkerSettings,
+    readonly cache: CacheSettings,
   ) {}
 }
 
@@ -155,6 +157,7 @@ export function loadConfig(mode: Mode, source: NodeJS.ProcessEnv = process.env):
       sweepPendingAfterS: env.SWEEP_PENDING_AFTER_S,
       sweepIntervalMs: env.SWEEP_INTERVAL_MS,
     },
+    cacheSettings(env),
   );
 }
 

@@ -1,3 +1,4 @@
+export * from './cache';
 export * from './app-config';
 export * from './config.module';
 export * from './demo-config';

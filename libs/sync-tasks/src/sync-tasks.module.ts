@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CacheModule } from '@app/cache';
 import { MetricsModule } from '@app/observability';
 import { QuotaModule } from '@app/quota';
 import { CatalogRepository } from './catalog/catalog.repository';
@@ -19,7 +20,7 @@ import { TemplatesModule } from './templates/templates.module';
 
 /** Catalog, tasks, queue producer and the ingest pipeline, shared by the API and the worker. */
 @Module({
-  imports: [MetricsModule, SyncQueueModule, TemplatesModule, QuotaModule],
+  imports: [MetricsModule, CacheModule, SyncQueueModule, TemplatesModule, QuotaModule],
   providers: [
     CatalogRepository,
     CatalogService,

@@ -1,15 +1,32 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { CacheService, CacheWarmer } from '@app/cache';
 import { DomainError, Page, PageQuery } from '@app/common';
 import { Account, AccountFilter, AccountsRepository, DuplicateAccountError, NewAccount } from './accounts.repository';
 import { AccountDto, AccountStatsDto, CreateAccountDto, UpdateAccountDto } from './dto/account.dto';
 
-@Injectable()
-export class AccountsService {
-  constructor(private readonly accounts: AccountsRepository) {}
+/** The first page a client opens, without filters: what warm-up precomputes. */
+const DEFAULT_LIST = { filter: {}, page: { page: 1, pageSize: 20 } } as const;
 
-  async list(filter: AccountFilter, page: PageQuery): Promise<Page<AccountDto>> {
-    const { items, total } = await this.accounts.list(filter, page);
-    return { items: items.map(toDto), total, page: page.page, page_size: page.pageSize };
+@Injectable()
+export class AccountsService implements OnModuleInit {
+  constructor(
+    private readonly accounts: AccountsRepository,
+    private readonly cache: CacheService,
+    private readonly warmer: CacheWarmer,
+  ) {}
+
+  onModuleInit(): void {
+    const { filter, page } = DEFAULT_LIST;
+    this.warmer.register('accounts', listParams(filter, page), () => this.loadList(filter, page));
+    this.warmer.register('account_stats', {}, () => this.loadStats());
+  }
+
+  list(filter: AccountFilter, page: PageQuery): Promise<Page<AccountDto>> {
+    return this.cache.getOrLoad('accounts', listParams(filter, page), () => this.loadList(filter, page));
+  }
+
+  stats(): Promise<AccountStatsDto> {
+    return this.cache.getOrLoad('account_stats', {}, () => this.loadStats());
   }
 
   async get(id: number): Promise<AccountDto> {
@@ -19,20 +36,34 @@ export class AccountsService {
   }
 
   async create(input: CreateAccountDto): Promise<AccountDto> {
-    return toDto(await this.guardDuplicate(input, () => this.accounts.insert(fromDto(input) as NewAccount)));
+    const row = await this.guardDuplicate(input, () => this.accounts.insert(fromDto(input) as NewAccount));
+    await this.invalidate();
+    return toDto(row);
   }
 
   async update(id: number, input: UpdateAccountDto): Promise<AccountDto> {
     const row = await this.guardDuplicate(input, () => this.accounts.update(id, fromDto(input)));
     if (!row) throw DomainError.notFound('Account', id);
+    await this.invalidate();
     return toDto(row);
   }
 
   async remove(id: number): Promise<void> {
     if (!(await this.accounts.delete(id))) throw DomainError.notFound('Account', id);
+    await this.invalidate();
   }
 
-  async stats(): Promise<AccountStatsDto> {
+  /** Before the write's response: the writer's next read, on any replica, is fresh. */
+  private invalidate(): Promise<void> {
+    return this.cache.invalidate('accounts', 'account_stats');
+  }
+
+  private async loadList(filter: AccountFilter, page: PageQuery): Promise<Page<AccountDto>> {
+    const { items, total } = await this.accounts.list(filter, page);
+    return { items: items.map(toDto), total, page: page.page, page_size: page.pageSize };
+  }
+
+  private async loadStats(): Promise<AccountStatsDto> {
     const [counts, ingest] = await Promise.all([
       this.accounts.countsByPlatformRegion(),
       this.accounts.ingestCountsByPlatform(),
@@ -81,6 +112,10 @@ export class AccountsService {
       });
     }
   }
+}
+
+function listParams(filter: AccountFilter, page: PageQuery) {
+  return { platform: filter.platform, enabled: filter.enabled, q: filter.q, page: page.page, page_size: page.pageSize };
 }
 
 function fromDto(input: UpdateAccountDto): Partial<NewAccount> {

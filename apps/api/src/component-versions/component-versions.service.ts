@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { CacheService, CacheWarmer } from '@app/cache';
 import { DomainError, Page, PageQuery } from '@app/common';
 import {
   ComponentVersion,
@@ -9,13 +10,24 @@ import {
 } from './component-versions.repository';
 import { ComponentVersionDto, CreateComponentVersionDto, UpdateComponentVersionDto } from './dto/component-version.dto';
 
-@Injectable()
-export class ComponentVersionsService {
-  constructor(private readonly versions: ComponentVersionsRepository) {}
+/** The first page a client opens, without filters: what warm-up precomputes. */
+const DEFAULT_LIST = { filter: {}, page: { page: 1, pageSize: 20 } } as const;
 
-  async list(filter: ComponentVersionFilter, page: PageQuery): Promise<Page<ComponentVersionDto>> {
-    const { items, total } = await this.versions.list(filter, page);
-    return { items: items.map(toDto), total, page: page.page, page_size: page.pageSize };
+@Injectable()
+export class ComponentVersionsService implements OnModuleInit {
+  constructor(
+    private readonly versions: ComponentVersionsRepository,
+    private readonly cache: CacheService,
+    private readonly warmer: CacheWarmer,
+  ) {}
+
+  onModuleInit(): void {
+    const { filter, page } = DEFAULT_LIST;
+    this.warmer.register('component_versions', listParams(filter, page), () => this.loadList(filter, page));
+  }
+
+  list(filter: ComponentVersionFilter, page: PageQuery): Promise<Page<ComponentVersionDto>> {
+    return this.cache.getOrLoad('component_versions', listParams(filter, page), () => this.loadList(filter, page));
   }
 
   async get(id: number): Promise<ComponentVersionDto> {
@@ -25,17 +37,26 @@ export class ComponentVersionsService {
   }
 
   async create(input: CreateComponentVersionDto): Promise<ComponentVersionDto> {
-    return toDto(await this.guardDuplicate(input, () => this.versions.insert(fromDto(input) as NewComponentVersion)));
+    const row = await this.guardDuplicate(input, () => this.versions.insert(fromDto(input) as NewComponentVersion));
+    await this.cache.invalidate('component_versions');
+    return toDto(row);
   }
 
   async update(id: number, input: UpdateComponentVersionDto): Promise<ComponentVersionDto> {
     const row = await this.guardDuplicate(input, () => this.versions.update(id, fromDto(input)));
     if (!row) throw DomainError.notFound('ComponentVersion', id);
+    await this.cache.invalidate('component_versions');
     return toDto(row);
   }
 
   async remove(id: number): Promise<void> {
     if (!(await this.versions.delete(id))) throw DomainError.notFound('ComponentVersion', id);
+    await this.cache.invalidate('component_versions');
+  }
+
+  private async loadList(filter: ComponentVersionFilter, page: PageQuery): Promise<Page<ComponentVersionDto>> {
+    const { items, total } = await this.versions.list(filter, page);
+    return { items: items.map(toDto), total, page: page.page, page_size: page.pageSize };
   }
 
   private async guardDuplicate<T>(input: UpdateComponentVersionDto, write: () => Promise<T>): Promise<T> {
@@ -51,6 +72,11 @@ export class ComponentVersionsService {
       });
     }
   }
+}
+
+function listParams(filter: ComponentVersionFilter, page: PageQuery) {
+  const { platform, component, active } = filter;
+  return { platform, component, active, page: page.page, page_size: page.pageSize };
 }
 
 function fromDto(input: UpdateComponentVersionDto): Partial<NewComponentVersion> {

@@ -1,14 +1,23 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { CacheService, CacheWarmer } from '@app/cache';
 import { DomainError } from '@app/common';
 import { DuplicateTemplateError, NewTemplate, Template, TemplatesRepository } from '@app/sync-tasks';
 import { CreateTemplateDto, TemplateDto, UpdateTemplateDto } from './dto/template.dto';
 
 @Injectable()
-export class TemplatesService {
-  constructor(private readonly templates: TemplatesRepository) {}
+export class TemplatesService implements OnModuleInit {
+  constructor(
+    private readonly templates: TemplatesRepository,
+    private readonly cache: CacheService,
+    private readonly warmer: CacheWarmer,
+  ) {}
 
-  async list(platform?: string): Promise<TemplateDto[]> {
-    return (await this.templates.list(platform)).map(toDto);
+  onModuleInit(): void {
+    this.warmer.register('templates', {}, () => this.loadList());
+  }
+
+  list(platform?: string): Promise<TemplateDto[]> {
+    return this.cache.getOrLoad('templates', { platform }, () => this.loadList(platform));
   }
 
   async get(id: number): Promise<TemplateDto> {
@@ -20,7 +29,9 @@ export class TemplatesService {
   async create(input: CreateTemplateDto): Promise<TemplateDto> {
     const values = fromDto(input) as NewTemplate;
     assertConsistent(values.columns, values.dedupFields, values.dateField);
-    return toDto(await this.guardDuplicate(() => this.templates.insert(values)));
+    const row = await this.guardDuplicate(() => this.templates.insert(values));
+    await this.cache.invalidate('templates');
+    return toDto(row);
   }
 
   async update(id: number, input: UpdateTemplateDto): Promise<TemplateDto> {
@@ -34,11 +45,17 @@ export class TemplatesService {
     );
     const row = await this.guardDuplicate(() => this.templates.update(id, values));
     if (!row) throw DomainError.notFound('Template', id);
+    await this.cache.invalidate('templates');
     return toDto(row);
   }
 
   async remove(id: number): Promise<void> {
     if (!(await this.templates.delete(id))) throw DomainError.notFound('Template', id);
+    await this.cache.invalidate('templates');
+  }
+
+  private async loadList(platform?: string): Promise<TemplateDto[]> {
+    return (await this.templates.list(platform)).map(toDto);
   }
 
   private async guardDuplicate<T>(write: () => Promise<T>): Promise<T> {

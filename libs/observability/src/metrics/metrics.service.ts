@@ -91,6 +91,27 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  // ---- cache (libs/cache)
+  readonly cacheRequests = new Counter({
+    name: 'datasync_cache_requests_total',
+    help: 'Cached reads by type and result: hit, miss (loaded or joined a load), error (Redis failed; read from PostgreSQL)',
+    labelNames: ['type', 'result'] as const,
+    registers: [this.registry],
+  });
+  readonly cacheLoadDuration = new Histogram({
+    name: 'datasync_cache_load_duration_seconds',
+    help: 'Time to compute one cache entry from PostgreSQL, by type',
+    labelNames: ['type'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly cacheInvalidations = new Counter({
+    name: 'datasync_cache_invalidations_total',
+    help: 'Cache invalidations (generation bumps) issued by this process, by type',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
+import { CacheService } from '@app/cache';
 import { AppConfig } from '@app/config';
 import { DomainError, Page, PageQuery } from '@app/common';
 import { CatalogFile, CatalogFilter, CatalogRepository, DuplicateFileError } from './catalog.repository';
@@ -27,6 +28,7 @@ export class CatalogService {
   constructor(
     private readonly catalog: CatalogRepository,
     private readonly config: AppConfig,
+    private readonly cache: CacheService,
   ) {}
 
   get filesDir(): string {
@@ -62,7 +64,9 @@ export class CatalogService {
       const existing = await this.catalog.findBySha256(stored.sha256);
       if (existing) throw duplicate(existing.id);
       const path = await moveIntoStore(stored, this.filesDir, format);
-      return await this.register(path, fileName, meta, { ...stored, path }, format, userId);
+      const file = await this.register(path, fileName, meta, { ...stored, path }, format, userId);
+      await this.cache.invalidate('account_stats'); // the stats count files per platform and status
+      return file;
     } finally {
       await discard(stored); // no-op once moved
     }
@@ -118,6 +122,7 @@ export class CatalogService {
         });
       }
     }
+    if (report.registered.length) await this.cache.invalidate('account_stats');
     this.logger.log(
       `scan ${directory}: ${report.registered.length} registered, ${report.duplicates.length} known, ${report.skipped.length} skipped`,
     );

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { Injectable, Logger } from '@nestjs/common';
+import { CacheService } from '@app/cache';
 import { AppConfig } from '@app/config';
 import { MetricsService } from '@app/observability';
 import { FileResult, TaskProgress } from '@app/db';
@@ -37,6 +38,7 @@ export class SyncTaskRunner {
     private readonly ingester: FileIngester,
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
+    private readonly cache: CacheService,
   ) {}
 
   async run(taskId: string, options: RunOptions): Promise<RunOutcome> {
@@ -83,6 +85,7 @@ export class SyncTaskRunner {
       results[fileId] = result;
       await this.tasks.saveFileResult(taskId, result);
       this.metrics.filesIngested.inc({ status: result.status });
+      await this.cache.invalidate('account_stats'); // ingest counts per platform changed
       progress.filesDone++;
       progress.rowsDone = rowsBefore + result.rows_total;
       progress.rowsTotal += result.rows_total;

@@ -1,0 +1,282 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CACHE_MANAGER } from '@nestjs/cache-manager';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import type { Cache } from 'cache-manager';
+import Redis from 'ioredis';
+import { AppConfig, CacheSettings, CacheType } from '@app/config';
+import { withTimeout } from '@app/common';
+import { InjectRedis } from '@app/redis';
+import { CacheInvalidationBus } from './cache-invalidation.bus';
+import { CACHE_KEYS, CacheKeys, CacheParams } from './cache-keys';
+import { CacheStatsRecorder } from './cache-stats.recorder';
+import { InFlight } from './in-flight';
+
+export type Loader<T> = () => Promise<T>;
+interface Warmup {
+  params: CacheParams;
+  load: Loader<unknown>;
+}
+type Lock = { key: string; token: string } | 'busy' | 'unavailable';
+
+const LOCK_POLL_MS = 20;
+const RETRY_INVALIDATION_MS = 1_000;
+/**
+ * Next generation `{n+1}.{token}`: ARGV[2]'s token (whose entries the caller prefilled) when the current
+ * value is still ARGV[1], else ARGV[3]'s (nothing stored under it). Returns the new value.
+ */
+const SWAP_GENERATION = `local cur = redis.call('get', KEYS[1]) or '0'
+local n = tonumber(string.match(cur, '^%d+')) or 0
+local token = ARGV[3]
+if cur == ARGV[1] then token = ARGV[2] end
+local nxt = (n + 1) .. '.' .. token
+redis.call('set', KEYS[1], nxt)
+return nxt`;
+/** Compare-and-delete: a lock is released only by the process that holds it. */
+const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
+
+/**
+ * The read-through cache (values in Redis through cache-manager + Keyv; generation counters, locks and
+ * pub/sub on the shared ioredis client). One way to cache: `getOrLoad(type, params, loader)`.
+ *
+ * Read-your-write: a write calls `invalidate(type)` after its commit and before its response. That
+ * replaces the type's generation (`{n+1}.{token}`), which every key of the type embeds, so any later
+ * read on any replica builds a key filled only from data read after the commit. Where the process has
+ * warm-ups registered, it first loads them and stores them under the next generation, then swaps the
+ * generation atomically only if nobody else did meanwhile (else it swaps to an empty one): the first
+ * readers after a write hit instead of all missing at once.
+ */
+@Injectable()
+export class CacheService implements OnApplicationShutdown {
+  private readonly logger = new Logger(CacheService.name);
+  private readonly settings: CacheSettings;
+  private readonly inFlight = new InFlight<unknown>();
+  /** Types whose INCR failed (Redis down): read from PostgreSQL here until the INCR succeeds. */
+  private readonly unconfirmed = new Set<CacheType>();
+  private retryTimer?: NodeJS.Timeout;
+  private readonly invalidationListeners: ((types: CacheType[]) => void)[] = [];
+  private readonly warmups = new Map<CacheType, Warmup[]>();
+
+  constructor(
+    config: AppConfig,
+    @Inject(CACHE_MANAGER) private readonly store: Cache,
+    @InjectRedis() private readonly redis: Redis,
+    @Inject(CACHE_KEYS) private readonly keys: CacheKeys,
+    private readonly stats: CacheStatsRecorder,
+    private readonly bus: CacheInvalidationBus,
+  ) {
+    this.settings = config.cache;
+    bus.onRemote((types) => this.notify(types));
+  }
+
+  get enabled(): boolean {
+    return this.settings.enabled;
+  }
+
+  /**
+   * The cached value for (type, params), or the loader's result — stored for the type's TTL. Concurrent
+   * misses of one key run the loader once per process, and once across processes while the lock is held.
+   * Redis slow or down: the loader's result, within the op timeout, counted as a cache error.
+   */
+  async getOrLoad<T>(type: CacheType, params: CacheParams, loader: Loader<T>): Promise<T> {
+    if (!this.settings.enabled) return loader();
+    if (this.unconfirmed.has(type)) {
+      this.stats.error(type);
+      return this.timedLoad(type, loader);
+    }
+    let key: string;
+    let cached: unknown;
+    try {
+      key = await this.entryKey(type, params);
+      const running = this.inFlight.get(key);
+      if (running) {
+        this.stats.miss(type);
+        return (await running) as T;
+      }
+      cached = await this.bounded(this.store.get(key));
+    } catch {
+      this.stats.error(type);
+      return this.timedLoad(type, loader);
+    }
+    if (cached !== undefined && cached !== null) {
+      this.stats.hit(type);
+      return cached as T;
+    }
+    this.stats.miss(type);
+    return (await this.inFlight.run(key, () => this.loadShared(type, key, loader))) as T;
+  }
+
+  /**
+   * Refresh-ahead: computes the entry if it is absent and no other process is computing it. Never
+   * throws; true when this call loaded it.
+   */
+  async warm<T>(type: CacheType, params: CacheParams, loader: Loader<T>): Promise<boolean> {
+    if (!this.settings.enabled || this.unconfirmed.has(type)) return false;
+    try {
+      const key = await this.entryKey(type, params);
+      if (this.inFlight.get(key)) return false;
+      const cached = await this.bounded(this.store.get(key));
+      if (cached !== undefined && cached !== null) return false;
+      const lock = await this.tryLock(key);
+      if (typeof lock === 'string') return false;
+      await this.inFlight.run(key, () => this.loadAndStore(type, key, loader, lock));
+      return true;
+    } catch (error) {
+      this.logger.warn(`cache warm-up of ${type} failed: ${(error as Error).message}`);
+      return false;
+    }
+  }
+
+  /**
+   * Makes every cached entry of the types unreachable, on every replica, before the caller answers.
+   * Never throws: while Redis does not answer, this process reads the types from PostgreSQL and retries
+   * the INCR every second (other replicas cannot be told then; their entries expire with the TTL).
+   */
+  async invalidate(...types: CacheType[]): Promise<void> {
+    const results = await Promise.allSettled(types.map((type) => this.bump(type)));
+    const done = types.filter((_, i) => results[i].status === 'fulfilled');
+    for (const [i, type] of types.entries()) {
+      if (results[i].status === 'rejected') this.unconfirmed.add(type);
+    }
+    if (this.unconfirmed.size) this.scheduleRetry();
+    if (done.length) {
+      this.bus.publish(done);
+      this.notify(done);
+    }
+  }
+
+  /** Current generation number per type (0 before the first invalidation). */
+  async generations(types: readonly CacheType[]): Promise<number[]> {
+    const values = await this.bounded(this.redis.mget(types.map((t) => this.keys.generation(t))));
+    return values.map((v) => generationNumber(v ?? '0'));
+  }
+
+  /** A read to precompute at start-up, before a local write's generation swap, and after remote ones. */
+  registerWarmup<T>(type: CacheType, params: CacheParams, load: Loader<T>): void {
+    this.warmups.set(type, [...(this.warmups.get(type) ?? []), { params, load }]);
+  }
+
+  warmupsOf(type: CacheType): readonly Warmup[] {
+    return this.warmups.get(type) ?? [];
+  }
+
+  /** Called after every invalidation, local or from another process (for refresh-ahead). */
+  onInvalidated(listener: (types: CacheType[]) => void): void {
+    this.invalidationListeners.push(listener);
+  }
+
+  onApplicationShutdown(): void {
+    clearTimeout(this.retryTimer);
+  }
+
+  private async entryKey(type: CacheType, params: CacheParams): Promise<string> {
+    const generation = await this.bounded(this.redis.get(this.keys.generation(type)));
+    return this.keys.entry(type, generation ?? '0', params);
+  }
+
+  private async bump(type: CacheType): Promise<void> {
+    const generationKey = this.keys.generation(type);
+    const [token, emptyToken] = [randomUUID().slice(0, 8), randomUUID().slice(0, 8)];
+    const expected = await this.prefill(type, token).catch(() => '');
+    await this.bounded(this.redis.eval(SWAP_GENERATION, 1, generationKey, expected, token, emptyToken));
+    this.unconfirmed.delete(type);
+    this.stats.invalidated(type);
+  }
+
+  /**
+   * Stores this process's warm-ups of `type`, loaded now (after the caller's commit), under the next
+   * generation; resolves with the generation they follow ('' when there is nothing to prefill).
+   */
+  private async prefill(type: CacheType, token: string): Promise<string> {
+    const warmups = this.settings.enabled && this.settings.warmup ? this.warmupsOf(type) : [];
+    if (!warmups.length) return '';
+    const current = (await this.bounded(this.redis.get(this.keys.generation(type)))) ?? '0';
+    const next = `${generationNumber(current) + 1}.${token}`;
+    const values = await Promise.all(warmups.map(({ load }) => this.timedLoad(type, load)));
+    await Promise.all(
+      values.map((value, i) =>
+        this.bounded(this.store.set(this.keys.entry(type, next, warmups[i].params), value, this.settings.ttlMs[type])),
+      ),
+    );
+    return current;
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.invalidate(...this.unconfirmed);
+    }, RETRY_INVALIDATION_MS);
+    this.retryTimer.unref();
+  }
+
+  private notify(types: CacheType[]): void {
+    for (const listener of this.invalidationListeners) listener(types);
+  }
+
+  /** One load per key across replicas: the lock holder loads; others wait (bounded) for its entry. */
+  private async loadShared<T>(type: CacheType, key: string, loader: Loader<T>): Promise<T> {
+    const lock = await this.tryLock(key);
+    if (lock === 'busy') {
+      const value = await this.waitForEntry<T>(key);
+      if (value !== undefined) return value;
+    }
+    return this.loadAndStore(type, key, loader, typeof lock === 'string' ? undefined : lock);
+  }
+
+  private async loadAndStore<T>(
+    type: CacheType,
+    key: string,
+    loader: Loader<T>,
+    lock?: { key: string; token: string },
+  ): Promise<T> {
+    try {
+      const value = await this.timedLoad(type, loader);
+      await this.bounded(this.store.set(key, value, this.settings.ttlMs[type])).catch(() => this.stats.error(type));
+      return value;
+    } finally {
+      if (lock) this.redis.eval(RELEASE_LOCK, 1, lock.key, lock.token).catch(() => undefined);
+    }
+  }
+
+  private async tryLock(key: string): Promise<Lock> {
+    const lockKey = this.keys.lock(key);
+    const token = randomUUID();
+    const ttl = Math.max(5_000, this.settings.lockWaitMs * 2);
+    try {
+      const set = await this.bounded(this.redis.set(lockKey, token, 'PX', ttl, 'NX'));
+      return set === 'OK' ? { key: lockKey, token } : 'busy';
+    } catch {
+      return 'unavailable';
+    }
+  }
+
+  private async waitForEntry<T>(key: string): Promise<T | undefined> {
+    const deadline = Date.now() + this.settings.lockWaitMs;
+    while (Date.now() < deadline) {
+      await sleep(LOCK_POLL_MS);
+      const value = await this.bounded(this.store.get<T>(key)).catch(() => undefined);
+      if (value !== undefined && value !== null) return value;
+    }
+    return undefined;
+  }
+
+  private async timedLoad<T>(type: CacheType, loader: Loader<T>): Promise<T> {
+    const started = performance.now();
+    const value = await loader();
+    this.stats.loaded(type, performance.now() - started);
+    return value;
+  }
+
+  private bounded<T>(work: Promise<T>): Promise<T> {
+    return withTimeout(
+      work,
+      this.settings.opTimeoutMs,
+      `cache: Redis did not answer within ${this.settings.opTimeoutMs} ms`,
+    );
+  }
+}
+
+function generationNumber(value: string): number {
+  return parseInt(value, 10) || 0;
+}

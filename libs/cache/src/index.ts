@@ -1,0 +1,5 @@
+export * from './cache-keys';
+export * from './cache-stats.service';
+export * from './cache-warmer';
+export * from './cache.module';
+export * from './cache.service';
