@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { durationToSeconds } from './duration';
 import { Env, envSchema } from './env.schema';
 import { RateLimitSettings, rateLimitSettings } from './rate-limit';
+import { parseTrustProxy, TrustProxy } from './trust-proxy';
 
 export type Mode = 'single' | 'api' | 'worker' | 'cli';
 
@@ -16,6 +17,8 @@ export interface AppSettings {
   host: string;
   dataDir: string;
   logLevel: Env['LOG_LEVEL'];
+  /** Peers whose X-Forwarded-For gives the client address (Fastify `trustProxy`). */
+  trustProxy: TrustProxy;
 }
 export interface DbSettings {
   /** Undefined means embedded PGlite under `pgliteDir`. */
@@ -60,6 +63,13 @@ export interface WorkerSettings {
   sweepIntervalMs: number;
 }
 
+export interface EventSettings {
+  /** How long task events stay in Redis for `Last-Event-ID` resume. */
+  retentionSeconds: number;
+  heartbeatMs: number;
+  maxStreamsPerUser: number;
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration: ${problems.join('; ')}`);
@@ -79,6 +89,7 @@ export class AppConfig {
     readonly auth: AuthSettings,
     readonly limits: LimitSettings,
     readonly worker: WorkerSettings,
+    readonly events: EventSettings,
   ) {}
 }
 
@@ -107,6 +118,7 @@ export function loadConfig(mode: Mode, source: NodeJS.ProcessEnv = process.env):
       host: env.HOST ?? (mode === 'single' ? '127.0.0.1' : '0.0.0.0'),
       dataDir,
       logLevel: env.LOG_LEVEL,
+      trustProxy: parseTrustProxy(env.TRUST_PROXY) ?? false,
     },
     {
       url: env.DATABASE_URL,
@@ -138,6 +150,11 @@ export function loadConfig(mode: Mode, source: NodeJS.ProcessEnv = process.env):
       batchRows: env.INGEST_BATCH_ROWS,
       sweepPendingAfterS: env.SWEEP_PENDING_AFTER_S,
       sweepIntervalMs: env.SWEEP_INTERVAL_MS,
+    },
+    {
+      retentionSeconds: env.TASK_EVENTS_RETENTION_S,
+      heartbeatMs: env.SSE_HEARTBEAT_MS,
+      maxStreamsPerUser: env.SSE_MAX_STREAMS_PER_USER,
     },
   );
 }

@@ -2,3 +2,4 @@ export * from './app-config';
 export * from './config.module';
 export * from './duration';
 export * from './rate-limit';
+export * from './trust-proxy';
