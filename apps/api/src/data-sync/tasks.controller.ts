@@ -72,6 +72,7 @@ export class TasksController {
 
   @Get('tasks')
   list(@Query() q: TaskQueryDto, @CurrentUser() user: AuthUser) {
+    if (q.ids) return this.tasks.listByIds(scopeOf(user), q.ids, q.status);
     return this.tasks.list(scopeOf(user), q.status, q.toPageQuery());
   }
 
