@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DomainError, MicroBatcher, settle, Settled, settledError, settledOk } from '@app/common';
 import { QuotaService } from '@app/quota';
 import { CatalogRepository } from '../catalog/catalog.repository';
+import { TaskEventsPublisher } from '../events/task-events.publisher';
 import { PRIORITY_DEFAULT } from '../queue/sync-queue.constants';
 import { SyncQueueProducer } from '../queue/sync-queue.producer';
 import { Submission, SubmittedSingle } from './submission';
@@ -54,6 +55,7 @@ export class SingleSubmitter {
     private readonly catalog: CatalogRepository,
     private readonly producer: SyncQueueProducer,
     private readonly quota: QuotaService,
+    private readonly events: TaskEventsPublisher,
   ) {}
 
   submit(sub: Submission, fileId: number): Promise<SubmittedSingle> {
@@ -107,6 +109,8 @@ export class SingleSubmitter {
       }
     }
 
+    // Events before jobs: a follower sees `queued` before the worker's `active`.
+    this.events.queued(accepted.map((a) => ({ id: a.task.id, userId: a.task.userId })));
     // Jobs: one pipelined add; on failure every task goes back to the outbox (enqueued_at null).
     const enqueued = await this.producer.enqueueTasks(
       accepted.map((a) => ({ taskId: a.task.id, priority: a.task.priority })),
@@ -141,6 +145,7 @@ export class SingleSubmitter {
       this.tasks.insertQueuedSingles([a.task], false, tx),
     );
     if (!inserted.has(a.task.id)) throw new IdempotencyKeyTaken(a.fileName);
+    this.events.queued([{ id: a.task.id, userId: a.task.userId }]);
     const enqueued = await this.producer.enqueueTasks([{ taskId: a.task.id, priority: a.task.priority }]);
     if (enqueued) await this.tasks.markEnqueued([a.task.id]).catch((e: Error) => this.notRecorded(e));
     return answer(a, enqueued);

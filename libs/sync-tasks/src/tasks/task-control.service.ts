@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '@app/common';
 import { QuotaOwner, QuotaService } from '@app/quota';
 import { CatalogRepository } from '../catalog/catalog.repository';
+import { TaskEventsPublisher } from '../events/task-events.publisher';
 import { SyncQueueProducer } from '../queue/sync-queue.producer';
 import { TaskScope } from './task-scope';
 import { SyncTask, TasksRepository } from './tasks.repository';
@@ -22,6 +23,7 @@ export class TaskControlService {
     private readonly catalog: CatalogRepository,
     private readonly producer: SyncQueueProducer,
     private readonly quota: QuotaService,
+    private readonly events: TaskEventsPublisher,
   ) {}
 
   /**
@@ -36,6 +38,7 @@ export class TaskControlService {
         status: task.status,
       });
     await this.quota.release(task.userId, task.id);
+    this.events.state(task, 'cancelled', { progress: task.progress });
     if (was === 'queued')
       await this.producer
         .removeTask(task.id)
@@ -67,6 +70,7 @@ export class TaskControlService {
       return row;
     });
     await this.catalog.setStatus(requeued.fileIds, 'queued', ['pending', 'failed']);
+    this.events.state(requeued, 'queued');
     if (await this.producer.enqueueTask(requeued.id, requeued.priority)) await this.tasks.markEnqueued([requeued.id]);
     return { task_id: requeued.id, status: 'queued', message: 'Queued again' };
   }
