@@ -1,9 +1,11 @@
 import { AddressInfo } from 'node:net';
+import { NGINX_MISSING, startDevNginx } from './support/nginx';
 import { installSampleTemplates, sampleSpec, writeSample } from './support/samples';
 import { SseClient } from './support/sse-client';
 import { upload, waitForTask } from './support/tasks';
 import { createTestApp, TestApp } from './support/test-app';
 import { tempDir } from './support/test-env';
+import { findTool } from './support/tools';
 
 type Session = Awaited<ReturnType<TestApp['login']>>;
 interface Event {
@@ -160,6 +162,25 @@ describe('task events over Server-Sent Events (e2e, PostgreSQL + Redis, real ing
       again = await follow(user);
     }
     expect(again.status).toBe(200);
+  });
+
+  it('works through the real Nginx (nginx.dev.conf): events arrive as they happen, not when the stream ends', async () => {
+    const nginx = findTool('nginx');
+    if (!nginx) throw new Error(NGINX_MISSING);
+    const port = (t.app.getHttpServer().address() as AddressInfo).port;
+    const proxy = await startDevNginx(nginx, port);
+    try {
+      const stream = await SseClient.open(`http://127.0.0.1:${proxy.port}/api/data-sync/events`, bearer(alice));
+      open.push(stream);
+      expect(stream.status).toBe(200);
+      const taskId = await submitFile(alice, 1_000);
+      await stream.waitFor(finished(stream, taskId), 30_000, 'terminal state through nginx');
+      expect(states(stream, taskId)).toEqual(['queued', 'active', 'completed']);
+      expect(stream.ended).toBe(false); // still open: each event was passed on as it came
+      stream.close();
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('answers 400 for a Last-Event-ID that is not an event id', async () => {
