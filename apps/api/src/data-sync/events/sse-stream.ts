@@ -1,6 +1,10 @@
 import { OutgoingHttpHeaders } from 'node:http';
 import { FastifyReply } from 'fastify';
 
+export function frameOf(id: string, event: string, data: unknown): string {
+  return `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
 /** A slow reader holding more than this unsent is dropped; it reconnects with Last-Event-ID. */
 const MAX_BUFFERED_BYTES = 1_048_576;
 /** How long a disconnected EventSource waits before reconnecting. */
@@ -37,7 +41,12 @@ export class SseStream {
   }
 
   send(id: string, event: string, data: unknown): void {
-    this.write(`id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    this.write(frameOf(id, event, data));
+  }
+
+  /** Frames built with frameOf, in one write. */
+  sendFrames(frames: string[]): void {
+    if (frames.length) this.write(frames.join(''));
   }
 
   comment(text: string): void {

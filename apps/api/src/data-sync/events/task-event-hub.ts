@@ -4,7 +4,8 @@ import { AppConfig } from '@app/config';
 import { InjectRedis } from '@app/redis';
 import { decodeTaskEvent, StoredTaskEvent, streamIdAfter, taskEventsKey } from '@app/sync-tasks';
 
-export type TaskEventListener = (event: StoredTaskEvent) => void;
+/** Called with each batch of new events (one XREAD), oldest first. */
+export type TaskEventListener = (events: StoredTaskEvent[]) => void;
 
 const BLOCK_MS = 5_000;
 const READ_COUNT = 1_000;
@@ -106,11 +107,13 @@ export class TaskEventHub implements OnModuleDestroy {
         );
         this.recovered();
         for (const [, entries] of reply ?? []) {
+          const batch: StoredTaskEvent[] = [];
           for (const [id, fields] of entries) {
             this.lastId = id;
             const event = decodeTaskEvent(id, fields);
-            if (event) for (const listener of this.listeners) listener(event);
+            if (event) batch.push(event);
           }
+          if (batch.length) for (const listener of this.listeners) listener(batch);
         }
       } catch (error) {
         if (this.stopped) return;

@@ -3,7 +3,7 @@ import { AuthUser } from '@app/auth';
 import { DomainError } from '@app/common';
 import { AppConfig } from '@app/config';
 import { STREAM_ID, StoredTaskEvent, streamIdAfter } from '@app/sync-tasks';
-import { SseStream } from './sse-stream';
+import { frameOf, SseStream } from './sse-stream';
 import { TaskEventHub } from './task-event-hub';
 
 /** Whose events a stream shows: one user's, or (admins only) everyone's. */
@@ -71,7 +71,7 @@ export class TaskEventsService implements OnModuleDestroy {
     let replaying = true;
     const waiting: StoredTaskEvent[] = [];
     const unsubscribe = await this.hub
-      .subscribe((stored) => (replaying ? waiting.push(stored) : deliver(stored)))
+      .subscribe((batch) => (replaying ? waiting.push(...batch) : deliver(batch)))
       .catch(unavailable);
     const replay = lastEventId
       ? await this.hub.replay(lastEventId).catch((error: unknown) => {
@@ -89,18 +89,20 @@ export class TaskEventsService implements OnModuleDestroy {
       release();
     });
     let lastSeen = lastEventId;
-    const deliver = (stored: StoredTaskEvent): void => {
-      if (lastSeen !== undefined && !streamIdAfter(stored.id, lastSeen)) return; // already sent by the replay
-      lastSeen = stored.id;
-      if (audience === 'all' || stored.event.user_id === audience.userId) {
-        stream.send(stored.id, stored.event.type, stored.event);
+    const deliver = (batch: StoredTaskEvent[]): void => {
+      const frames: string[] = [];
+      for (const stored of batch) {
+        if (lastSeen !== undefined && !streamIdAfter(stored.id, lastSeen)) continue; // already sent by the replay
+        lastSeen = stored.id;
+        if (audience === 'all' || stored.event.user_id === audience.userId) frames.push(sharedFrame(stored));
       }
+      stream.sendFrames(frames);
     };
     if (replay?.gap && lastEventId) {
       stream.send(lastEventId, 'reset', { reason: 'history_trimmed', reload: '/api/data-sync/tasks?ids=' });
     }
-    for (const stored of replay?.events ?? []) deliver(stored);
-    for (const stored of waiting.splice(0)) deliver(stored);
+    deliver(replay?.events ?? []);
+    deliver(waiting.splice(0));
     replaying = false;
   }
 
@@ -137,6 +139,17 @@ export class TaskEventsService implements OnModuleDestroy {
     }, this.config.events.heartbeatMs);
     this.heartbeat.unref();
   }
+}
+
+/** Each event is serialised once per process, whatever the number of streams it goes to. */
+const frames = new WeakMap<StoredTaskEvent, string>();
+function sharedFrame(stored: StoredTaskEvent): string {
+  let frame = frames.get(stored);
+  if (frame === undefined) {
+    frame = frameOf(stored.id, stored.event.type, stored.event);
+    frames.set(stored, frame);
+  }
+  return frame;
 }
 
 function audienceOf(user: AuthUser, forUserId: number | undefined): Audience {
