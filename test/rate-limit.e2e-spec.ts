@@ -284,8 +284,9 @@ describe('rate limits shared by two API instances on one Redis (e2e)', () => {
 
   beforeAll(async () => {
     const env = { REDIS_PREFIX: uniquePrefix(), RATE_LIMIT_NORMAL_READ: '4' };
-    a = await createTestApp({ driver: 'pglite', designRateLimits: true, env });
-    b = await createTestApp({ driver: 'pglite', designRateLimits: true, env });
+    // PostgreSQL starts faster than PGlite on a loaded machine (two PGlite apps overran the 60 s hook there).
+    a = await createTestApp({ driver: 'postgres', designRateLimits: true, env });
+    b = await createTestApp({ driver: 'postgres', designRateLimits: true, env });
   });
   afterAll(async () => {
     await a?.close();
@@ -308,7 +309,7 @@ describe('RATE_LIMIT_ENABLED=false (e2e)', () => {
 
   beforeAll(async () => {
     t = await createTestApp({
-      driver: 'pglite',
+      driver: 'postgres',
       designRateLimits: true,
       env: { RATE_LIMIT_ENABLED: 'false', RATE_LIMIT_NORMAL_READ: '2' },
     });
