@@ -33,6 +33,7 @@ async function main(): Promise<void> {
 
   const app = await createHttpApp(SingleProcessModule.forRoot(config, db), {
     shutdownHooks: false,
+    trustProxy: config.app.trustProxy,
   });
   await configureApi(app, config);
   const url = await listen(app, config.app.port, config.app.host);

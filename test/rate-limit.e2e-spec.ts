@@ -3,6 +3,7 @@ import Redis from 'ioredis';
 import request from 'supertest';
 import { AuthService } from '@app/auth';
 import { Role } from '@app/db';
+import { TasksRepository } from '@app/sync-tasks';
 import { ThrowawayRedis, waitFor } from './support/redis-server';
 import { createTestApp, TestApp } from './support/test-app';
 import { uniquePrefix } from './support/test-env';
@@ -45,7 +46,12 @@ function expectRateLimited(res: request.Response, details: Record<string, unknow
     error: 'Too Many Requests',
     code: 'RATE_LIMITED',
     message: expect.stringMatching(/^Rate limit exceeded/),
-    details: { window_seconds: 60, retry_after_seconds: expect.any(Number), ...details },
+    details: {
+      limit_name: expect.any(String),
+      window_seconds: 60,
+      retry_after_seconds: expect.any(Number),
+      ...details,
+    },
     requestId: expect.any(String),
   });
   const retryAfter = Number(res.headers['retry-after']);
@@ -65,12 +71,14 @@ describe('rate limits (e2e, PostgreSQL + Redis)', () => {
       driver: 'postgres',
       designRateLimits: true,
       env: {
-        RATE_LIMIT_NORMAL_DEFAULT: '5',
+        RATE_LIMIT_NORMAL_READ: '5',
         RATE_LIMIT_NORMAL_DATA_SYNC: '3',
         RATE_LIMIT_PREMIUM_DATA_SYNC: '4',
         RATE_LIMIT_ADMIN_DATA_SYNC: '6',
-        RATE_LIMIT_ANONYMOUS_AUTH: '2',
+        RATE_LIMIT_ANONYMOUS_AUTH: '20',
         RATE_LIMIT_ANONYMOUS_DEFAULT: '1',
+        RATE_LIMIT_LOGIN_FAILURES_PER_USER: '8',
+        RATE_LIMIT_REFRESH_PER_FAMILY: '3',
       },
     });
   });
@@ -88,7 +96,12 @@ describe('rate limits (e2e, PostgreSQL + Redis)', () => {
     }
     expect(statuses).toEqual([202, 202, 202]);
     const refused = await t.http().post('/api/data-sync/batch').set(bearer(token)).send(emptyBatch);
-    expectRateLimited(refused, { tier: 'normal', endpoint_class: 'data_sync', limit: 3 });
+    expectRateLimited(refused, {
+      limit_name: 'data_sync_per_user',
+      tier: 'normal',
+      endpoint_class: 'data_sync',
+      limit: 3,
+    });
     // Cancel and retry are data-sync writes too: refused before the handler looks the task up.
     const cancel = await t.http().delete(`/api/data-sync/cancel-task/${randomUUID()}`).set(bearer(token));
     expect(cancel.status).toBe(429);
@@ -119,38 +132,110 @@ describe('rate limits (e2e, PostgreSQL + Redis)', () => {
     await t.http().post('/api/data-sync/batch').set(bearer(bob.token)).send(emptyBatch).expect(202);
   });
 
-  it('admits exactly 5 default-class requests a minute for a normal user', async () => {
+  it('admits exactly 5 reads a minute for a normal user (limit lowered from 1,200)', async () => {
     const { token } = await signIn(t, 'normal');
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await t.http().get('/api/auth/me').set(bearer(token))).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
   });
 
-  it('counts anonymous logins and refreshes per client address in the auth class', async () => {
-    const { username, refresh } = await signIn(t, 'normal');
-    const from = (ip: string) => ({ 'x-forwarded-for': ip });
-    const login = (ip: string) => t.http().post('/api/auth/login').set(from(ip)).send({ username, password: PASSWORD });
+  const from = (ip: string) => ({ 'x-forwarded-for': ip });
+  const loginFrom = (ip: string, username: string, password = PASSWORD) =>
+    t.http().post('/api/auth/login').set(from(ip)).send({ username, password });
 
-    await login('203.0.113.7').expect(200);
-    await t.http().post('/api/auth/refresh').set(from('203.0.113.7')).send({ refresh_token: refresh }).expect(200);
-    const refused = await login('203.0.113.7');
-    expectRateLimited(refused, { tier: 'anonymous', endpoint_class: 'auth', limit: 2 });
-    // A wrong password is counted too: a brute force is refused before the password is checked.
+  it('lets 6 colleagues behind one office address log in within a minute', async () => {
+    const users = await Promise.all(Array.from({ length: 6 }, () => signIn(t, 'normal')));
+    const statuses: number[] = [];
+    for (const { username } of users) statuses.push((await loginFrom('203.0.113.10', username)).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
+  });
+
+  it('refuses the 6th wrong password for one username from one address, while a colleague there still logs in', async () => {
+    const victim = await signIn(t, 'normal');
+    const colleague = await signIn(t, 'normal');
+    const statuses: number[] = [];
+    let refused: request.Response | undefined;
+    for (let i = 0; i < 10; i++) {
+      const res = await loginFrom('203.0.113.11', victim.username, 'wrong-password');
+      statuses.push(res.status);
+      refused ??= res.status === 429 ? res : undefined;
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429, 429, 429]);
+    expect(refused?.body).toMatchObject({
+      code: 'RATE_LIMITED',
+      details: { limit_name: 'login_failures_per_ip', limit: 5, window_seconds: 900 },
+    });
+    const retryAfter = Number(refused?.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThan(60);
+    expect(retryAfter).toBeLessThanOrEqual(900);
+    // Even the right password waits: the pair is locked, not just wrong guesses.
+    await loginFrom('203.0.113.11', victim.username).expect(429);
+    await loginFrom('203.0.113.11', colleague.username).expect(200);
+    // The same user from another address is not locked out.
+    await loginFrom('203.0.113.12', victim.username).expect(200);
+  });
+
+  it('does not count successful logins, and a success clears the failures of that address', async () => {
+    const { username } = await signIn(t, 'normal');
+    for (let i = 0; i < 3; i++) await loginFrom('203.0.113.13', username, 'wrong-password').expect(401);
+    await loginFrom('203.0.113.13', username).expect(200);
+    for (let i = 0; i < 5; i++) await loginFrom('203.0.113.13', username, 'wrong-password').expect(401);
+    await loginFrom('203.0.113.13', username, 'wrong-password').expect(429);
+  });
+
+  it('slows guessing across addresses without locking out an address that never failed', async () => {
+    const { username } = await signIn(t, 'normal');
+    // 8 failures (the lowered per-username bound) from 4 addresses.
+    for (const ip of ['198.51.100.1', '198.51.100.2', '198.51.100.3', '198.51.100.4']) {
+      for (let i = 0; i < 2; i++) await loginFrom(ip, username, 'wrong-password').expect(401);
+    }
+    const again = await loginFrom('198.51.100.1', username, 'wrong-password');
+    expect(again.status).toBe(429);
+    expect(again.body.details).toMatchObject({ limit_name: 'login_failures_per_user', limit: 8 });
+    // A new address gets one try, then it has failed too.
+    await loginFrom('198.51.100.5', username, 'wrong-password').expect(401);
+    await loginFrom('198.51.100.5', username, 'wrong-password').expect(429);
+    // The owner, from an address that never failed, logs in.
+    await loginFrom('198.51.100.6', username).expect(200);
+  });
+
+  it('stops a flood of auth calls from one address at the per-address ceiling', async () => {
+    const { username } = await signIn(t, 'normal');
+    const statuses: number[] = [];
+    for (let i = 0; i < 21; i++) statuses.push((await loginFrom('203.0.113.14', username)).status);
+    expect(statuses.slice(0, 20)).toEqual(Array<number>(20).fill(200));
+    expect(statuses[20]).toBe(429);
+    expectRateLimited(await loginFrom('203.0.113.14', username), {
+      limit_name: 'auth_per_ip',
+      tier: 'anonymous',
+      endpoint_class: 'auth',
+      limit: 20,
+    });
+  });
+
+  it('limits refreshes per token family, not per address', async () => {
+    const { refresh } = await signIn(t, 'normal');
+    let token = refresh;
+    for (let i = 0; i < 3; i++) {
+      const res = await t
+        .http()
+        .post('/api/auth/refresh')
+        .set(from(`203.0.113.${30 + i}`))
+        .send({ refresh_token: token })
+        .expect(200);
+      token = res.body.refresh_token as string;
+    }
+    const refused = await t.http().post('/api/auth/refresh').set(from('203.0.113.40')).send({ refresh_token: token });
+    expect(refused.status).toBe(429);
+    expect(refused.body.details).toMatchObject({ limit_name: 'refresh_per_token_family', limit: 3 });
+    // Another login is another family.
+    const other = await signIn(t, 'normal');
     await t
       .http()
-      .post('/api/auth/login')
-      .set(from('203.0.113.8'))
-      .send({ username, password: 'nope-nope' })
-      .expect(401);
-    await t
-      .http()
-      .post('/api/auth/login')
-      .set(from('203.0.113.8'))
-      .send({ username, password: 'nope-nope' })
-      .expect(401);
-    await login('203.0.113.8').expect(429);
-    // Another address has its own budget.
-    await login('203.0.113.9').expect(200);
+      .post('/api/auth/refresh')
+      .set(from('203.0.113.40'))
+      .send({ refresh_token: other.refresh })
+      .expect(200);
   });
 
   it('never limits health probes, nor marks them with rate-limit headers', async () => {
@@ -171,9 +256,9 @@ describe('rate limits (e2e, PostgreSQL + Redis)', () => {
       enabled: true,
       window_seconds: 60,
       store: 'redis',
-      limits: { default: 5, data_sync: 3, auth: 5 },
-      remaining: { default: 3, data_sync: 1, auth: 5 }, // /auth/me and this request are default-class
-      reset_seconds: { default: expect.any(Number), data_sync: expect.any(Number), auth: 0 },
+      limits: { read: 5, default: 60, data_sync: 3, auth: 60 },
+      remaining: { read: 3, default: 60, data_sync: 1, auth: 60 }, // /auth/me and this request are reads
+      reset_seconds: { read: expect.any(Number), default: 0, data_sync: expect.any(Number), auth: 0 },
     });
     expect(res.body.tier).toBe(me.body.rate_limit_tier);
     expect(res.body.reset_seconds.data_sync).toBeGreaterThanOrEqual(1);
@@ -187,8 +272,8 @@ describe('rate limits (e2e, PostgreSQL + Redis)', () => {
     const res = await t.http().get('/api/rate-limit/my-info').set(bearer(token)).expect(200);
     expect(res.body).toMatchObject({
       tier: 'premium',
-      limits: { default: 100, data_sync: 4, auth: 10 },
-      remaining: { default: 99, data_sync: 4, auth: 10 },
+      limits: { read: 2400, default: 100, data_sync: 4, auth: 60 },
+      remaining: { read: 2399, default: 100, data_sync: 4, auth: 60 },
     });
   });
 });
@@ -198,9 +283,10 @@ describe('rate limits shared by two API instances on one Redis (e2e)', () => {
   let b: TestApp;
 
   beforeAll(async () => {
-    const env = { REDIS_PREFIX: uniquePrefix(), RATE_LIMIT_NORMAL_DEFAULT: '4' };
-    a = await createTestApp({ driver: 'pglite', designRateLimits: true, env });
-    b = await createTestApp({ driver: 'pglite', designRateLimits: true, env });
+    const env = { REDIS_PREFIX: uniquePrefix(), RATE_LIMIT_NORMAL_READ: '4' };
+    // PostgreSQL starts faster than PGlite on a loaded machine (two PGlite apps overran the 60 s hook there).
+    a = await createTestApp({ driver: 'postgres', designRateLimits: true, env });
+    b = await createTestApp({ driver: 'postgres', designRateLimits: true, env });
   });
   afterAll(async () => {
     await a?.close();
@@ -223,9 +309,9 @@ describe('RATE_LIMIT_ENABLED=false (e2e)', () => {
 
   beforeAll(async () => {
     t = await createTestApp({
-      driver: 'pglite',
+      driver: 'postgres',
       designRateLimits: true,
-      env: { RATE_LIMIT_ENABLED: 'false', RATE_LIMIT_NORMAL_DEFAULT: '2' },
+      env: { RATE_LIMIT_ENABLED: 'false', RATE_LIMIT_NORMAL_READ: '2' },
     });
   });
   afterAll(() => t.close());
@@ -237,7 +323,7 @@ describe('RATE_LIMIT_ENABLED=false (e2e)', () => {
       expect(res.headers['x-ratelimit-limit']).toBeUndefined();
     }
     const info = await t.http().get('/api/rate-limit/my-info').set(bearer(token)).expect(200);
-    expect(info.body).toMatchObject({ enabled: false, limits: { default: 2 }, remaining: { default: 2 } });
+    expect(info.body).toMatchObject({ enabled: false, limits: { read: 2 }, remaining: { read: 2 } });
   });
 });
 
@@ -252,7 +338,7 @@ describe('rate limits while Redis is down (e2e, a Redis this test owns)', () => 
       driver: 'pglite',
       redisUrl: redis.url,
       designRateLimits: true,
-      env: { RATE_LIMIT_NORMAL_DEFAULT: '3' },
+      env: { RATE_LIMIT_NORMAL_READ: '3' },
     });
     probe = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
     probe.on('error', () => undefined);
@@ -292,7 +378,7 @@ describe('rate limits while Redis is down (e2e, a Redis this test owns)', () => 
 
     await redis.restart();
     const other = await signIn(t, 'premium');
-    const key = `${t.config.redis.prefix}:ratelimit:default:user:${other.id}`;
+    const key = `${t.config.redis.prefix}:ratelimit:read:user:${other.id}`;
     await probe.connect();
     // Once the app's client has reconnected, a request is counted in Redis, shared by every replica.
     await waitFor(
@@ -306,5 +392,89 @@ describe('rate limits while Redis is down (e2e, a Redis this test owns)', () => 
     const mine = await t.http().get('/api/rate-limit/my-info').set(bearer(other.token)).expect(200);
     expect(mine.body).toMatchObject({ tier: 'premium', store: 'redis' });
     expect(id).not.toBe(other.id);
+  });
+});
+
+describe('a frontend polling its tasks (e2e, window scaled from 60 s to 6 s, limits scaled with it)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    // 1,200 reads a minute for a normal user (the default) is 120 per 6 s: the same rate.
+    t = await createTestApp({
+      driver: 'pglite',
+      designRateLimits: true,
+      env: { RATE_LIMIT_WINDOW_S: '6', RATE_LIMIT_NORMAL_READ: '120' },
+    });
+  });
+  afterAll(() => t.close());
+
+  it('never refuses a normal user polling 10 own tasks once a second (12 s = 2 minutes at the default window)', async () => {
+    const { token, id } = await signIn(t, 'normal');
+    const tasks = t.app.get(TasksRepository);
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const task = await tasks.insert({
+        id: randomUUID(),
+        userId: id,
+        kind: 'single',
+        fileIds: [],
+        enqueuedAt: new Date(),
+      });
+      ids.push(task.id);
+    }
+    const statuses = new Map<number, number>();
+    const count = (status: number) => statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    const started = Date.now();
+    for (let second = 0; Date.now() - started < 12_000; second++) {
+      const tick = Date.now();
+      // Each task's status, as a page that follows tasks one by one does, plus the one-call list.
+      const replies = await Promise.all([
+        ...ids.map((taskId) => t.http().get(`/api/data-sync/task-status/${taskId}`).set(bearer(token))),
+        t
+          .http()
+          .get(`/api/data-sync/tasks?ids=${ids.join(',')}`)
+          .set(bearer(token)),
+      ]);
+      for (const res of replies) count(res.status);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1_000 - (Date.now() - tick))));
+    }
+    expect([...statuses.keys()]).toEqual([200]);
+    expect(statuses.get(200)).toBeGreaterThanOrEqual(11 * 10);
+  });
+});
+
+describe('client addresses behind proxies (e2e, TRUST_PROXY)', () => {
+  let untrusting: TestApp;
+  let trusting: TestApp;
+
+  beforeAll(async () => {
+    // The test client connects from 127.0.0.1: not in 10.0.0.0/8, so its X-Forwarded-For is not believed.
+    untrusting = await createTestApp({
+      driver: 'postgres',
+      designRateLimits: true,
+      env: { TRUST_PROXY: '10.0.0.0/8' },
+    });
+    trusting = await createTestApp({ driver: 'postgres', designRateLimits: true, env: { TRUST_PROXY: 'loopback' } });
+  });
+  afterAll(async () => {
+    await untrusting?.close();
+    await trusting?.close();
+  });
+
+  const guess = (t: TestApp, username: string, ip: string) =>
+    t.http().post('/api/auth/login').set('x-forwarded-for', ip).send({ username, password: 'wrong-password' });
+
+  it('ignores a spoofed X-Forwarded-For from an untrusted peer: rotating it does not evade the login limit', async () => {
+    const { username } = await signIn(untrusting, 'normal');
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push((await guess(untrusting, username, `192.0.2.${i + 1}`)).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
+  });
+
+  it('honours X-Forwarded-For from a trusted peer: each client address has its own failures', async () => {
+    const { username } = await signIn(trusting, 'normal');
+    for (let i = 0; i < 5; i++) await guess(trusting, username, '192.0.2.50').expect(401);
+    await guess(trusting, username, '192.0.2.50').expect(429);
+    await guess(trusting, username, '192.0.2.51').expect(401);
   });
 });

@@ -112,6 +112,7 @@ async function main(): Promise<void> {
     QUOTA_ADMIN: '1000000',
     // The app rate limiter stays on (it is part of the path measured) with limits it never reaches.
     RATE_LIMIT_ENABLED: 'true',
+    RATE_LIMIT_ADMIN_READ: '1000000000',
     RATE_LIMIT_ADMIN_DEFAULT: '1000000000',
     RATE_LIMIT_ADMIN_DATA_SYNC: '1000000000',
     RATE_LIMIT_ADMIN_AUTH: '1000000000',

@@ -76,6 +76,9 @@ export interface TaskView {
   files: FileResult[];
 }
 
+/** An item of `GET /api/data-sync/tasks?ids=`: a task without its per-file results. */
+export type TaskSummary = Omit<TaskView, 'files' | 'duration_ms' | 'error_code'>;
+
 export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled']);
 
 /** The API answered with an error status; carries the fields of its error body. */
@@ -115,6 +118,8 @@ export interface ApiClientOptions {
 export class ApiClient {
   private token: string | undefined;
   private readonly timeoutMs: number;
+  /** Requests sent, and how many were refused with 429 (rate limit or quota). */
+  readonly counts = { requests: 0, refused: 0 };
 
   constructor(
     readonly baseUrl: string,
@@ -143,6 +148,7 @@ export class ApiClient {
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     let response: Response;
+    this.counts.requests++;
     try {
       response = await fetch(new URL(path, this.baseUrl), {
         method,
@@ -160,6 +166,7 @@ export class ApiClient {
       throw toNetworkError(method, path, error, this.timeoutMs);
     }
     const data = parseJson(text);
+    if (response.status === 429) this.counts.refused++;
     if (!response.ok) throw toApiError(method, path, response, data, text);
     return data as T;
   }

@@ -6,8 +6,10 @@ import { SummaryRow } from './summary-table';
 export interface TrackedTask {
   file: CatalogFile;
   taskId?: string;
-  /** The last task status read from the API. */
+  /** The last task status read from the API (the full view once it has finished). */
   view?: TaskView;
+  /** The task list says it has finished; its full view is still to be read. */
+  finishedUnread?: boolean;
   /** Submission or polling failed for good (e.g. 404, validation); the task counts as failed. */
   localError?: string;
   /** Do not call the API for this task before this time (Retry-After, back-off). */

@@ -7,54 +7,32 @@
  * (127.0.0.x, all on this machine's lo interface) so each test starts with empty buckets whatever ran before.
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, IncomingHttpHeaders, request, Server } from 'node:http';
-import { AddressInfo, createServer as createNetServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import {
+  call,
+  DEV_CONF,
+  devConfFor,
+  freePort,
+  makePrefix,
+  NGINX_MISSING,
+  PROD_CONF,
+  Reply,
+  replaceOnce,
+  RunningNginx,
+  startDevNginx,
+  unrefSleep,
+  withUpstream,
+} from '../support/nginx';
 import { findTool } from '../support/tools';
 import { waitFor } from '../support/wait-for';
-
-const REPO = resolve(__dirname, '..', '..');
-const PROD_CONF = join(REPO, 'nginx', 'nginx.conf');
-const DEV_CONF = join(REPO, 'nginx', 'nginx.dev.conf');
 const TWO_MB = 2 * 1024 * 1024;
 
 // ---------------------------------------------------------------------------------------------------------------
 // nginx binary and config templating
 // ---------------------------------------------------------------------------------------------------------------
-
-const NGINX_MISSING =
-  'nginx is not installed (not on PATH nor in /usr/sbin). These tests need it and never skip: ' +
-  'install it with `apt-get install -y nginx` (Debian does not start the service); .ci/run installs it in CI.';
-
-/** Replaces the single match of `pattern`; throws when the config no longer has exactly one (the test is stale). */
-function replaceOnce(text: string, pattern: RegExp, replacement: string, what: string): string {
-  const flags = pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`;
-  const count = [...text.matchAll(new RegExp(pattern.source, flags))].length;
-  if (count !== 1) throw new Error(`${what}: expected one match of ${String(pattern)} in the config, found ${count}`);
-  return text.replace(pattern, () => replacement);
-}
-
-/** Points the upstream block (between its BEGIN/END markers) at one local server. */
-function withUpstream(conf: string, port: number): string {
-  return replaceOnce(
-    conf,
-    /# BEGIN api servers[^\n]*\n[\s\S]*?# END api servers/,
-    `# BEGIN api servers (test)\n        server 127.0.0.1:${port} max_fails=3 fail_timeout=10s;\n        # END api servers`,
-    'upstream block',
-  );
-}
-
-function devConfFor(listenPort: number, upstreamPort: number): string {
-  const conf = replaceOnce(
-    readFileSync(DEV_CONF, 'utf8'),
-    /listen 127\.0\.0\.1:8080;/,
-    `listen 127.0.0.1:${listenPort};`,
-    'dev listen',
-  );
-  return withUpstream(conf, upstreamPort);
-}
 
 /** The production config made testable in a prefix: local upstream and port, paths under the prefix. */
 function prodConfFor(listenPort: number, upstreamPort: number): string {
@@ -70,84 +48,14 @@ function prodConfFor(listenPort: number, upstreamPort: number): string {
   return replaceOnce(conf, /\nhttp \{\n/, `\nhttp {\n${temp.join('\n')}\n`, 'http block');
 }
 
-/** A temp nginx prefix: logs/ exists, and workers (nobody when run as root) can traverse it. */
-function makePrefix(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'data-sync-nginx-'));
-  chmodSync(dir, 0o755);
-  mkdirSync(join(dir, 'logs'));
-  return dir;
-}
-
 function nginxTest(nginx: string, prefix: string, confPath: string): { ok: boolean; output: string } {
   const run = spawnSync(nginx, ['-t', '-p', prefix, '-c', confPath], { encoding: 'utf8', timeout: 20_000 });
   return { ok: run.status === 0, output: `${run.stdout ?? ''}${run.stderr ?? ''}` };
 }
 
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((done, fail) => {
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', done);
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
-
-/** A sleep that does not keep the process alive (for races against an exit). */
-const unrefSleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms).unref());
-
 // ---------------------------------------------------------------------------------------------------------------
 // HTTP client and the stub API
 // ---------------------------------------------------------------------------------------------------------------
-
-interface Reply {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-interface Call {
-  method?: string;
-  path: string;
-  headers?: Record<string, string>;
-  body?: Buffer;
-  /** Source address (127.0.0.x): nginx keys its limits on it. */
-  from?: string;
-}
-
-/** One request on a fresh connection. A reply that arrives while the body is still being sent (413) counts. */
-function call(port: number, { method = 'GET', path, headers = {}, body, from = '127.0.0.1' }: Call): Promise<Reply> {
-  return new Promise((done, fail) => {
-    let answered = false;
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        method,
-        path,
-        localAddress: from,
-        agent: false,
-        timeout: 20_000,
-        headers: body ? { ...headers, 'content-length': String(body.length) } : headers,
-      },
-      (res) => {
-        answered = true;
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () =>
-          done({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
-        );
-        res.on('error', fail);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`timed out: ${method} ${path}`)));
-    req.on('error', (error) => {
-      if (!answered) fail(error);
-    });
-    req.end(body);
-  });
-}
 
 interface Seen {
   method: string;
@@ -166,6 +74,13 @@ function startStub(seen: Seen[]): Promise<Server> {
     req.on('end', () => {
       const entry: Seen = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, bytes };
       seen.push(entry);
+      if (entry.url.startsWith('/api/data-sync/events')) {
+        // An event stream that sends one event at once and the next 1.5 s later, without X-Accel-Buffering.
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write('data: first\n\n');
+        setTimeout(() => res.end('data: second\n\n'), 1_500);
+        return;
+      }
       const delay = entry.url.startsWith('/api/slow') ? 1_500 : 0;
       setTimeout(() => {
         const id = req.headers['x-request-id'];
@@ -274,19 +189,23 @@ describe('nginx reverse proxy (nginx/nginx.conf, nginx/nginx.dev.conf)', () => {
           .split('\n')
           .map((line) => line.trim())
           .filter((line) =>
-            /^(limit_req\w*|limit_conn\w*|client_max_body_size|proxy_request_buffering|location|error_page)\b/.test(
+            /^(limit_req\w*|limit_conn\w*|client_max_body_size|proxy_request_buffering|proxy_buffering|proxy_read_timeout|proxy_set_header|add_header|location|error_page)\b/.test(
               line,
             ),
           );
       const production = limitLines(PROD_CONF);
       expect(production).toEqual(
         expect.arrayContaining([
-          'limit_req_zone $binary_remote_addr zone=api_general:20m rate=200r/m;',
-          'limit_req_zone $sync_write_key     zone=api_sync_write:10m rate=30r/m;',
-          'limit_req_zone $binary_remote_addr zone=api_auth:10m rate=10r/m;',
+          'limit_req_zone $binary_remote_addr zone=api_general:20m rate=20r/s;',
+          'limit_req_zone $sync_write_key     zone=api_sync_write:10m rate=5r/s;',
+          'limit_req_zone $binary_remote_addr zone=api_auth:10m rate=1r/s;',
+          'limit_req zone=api_general burst=100 nodelay;',
+          'limit_req zone=api_sync_write burst=20 nodelay;',
+          'limit_req zone=api_auth burst=20 nodelay;',
           'limit_req_status 429;',
           'limit_conn_status 429;',
-          'limit_conn conn_per_ip 20;',
+          'limit_conn conn_per_ip 50;',
+          'error_page 502 503 504 =503 @upstream_unavailable;',
         ]),
       );
       expect(limitLines(DEV_CONF)).toEqual(production);
@@ -294,9 +213,13 @@ describe('nginx reverse proxy (nginx/nginx.conf, nginx/nginx.dev.conf)', () => {
   });
 
   describe('nginx.dev.conf in front of a stub API', () => {
-    it('proxies /api with X-Request-Id passed through and X-Forwarded-* set', async () => {
+    it('proxies /api with X-Request-Id passed through and X-Forwarded-* set, overwriting a client-sent X-Forwarded-For', async () => {
       const from = freshClient();
-      const reply = await call(port, { path: '/api/catalog?x=1', headers: { 'x-request-id': 'ops-test-1' }, from });
+      const reply = await call(port, {
+        path: '/api/catalog?x=1',
+        headers: { 'x-request-id': 'ops-test-1', 'x-forwarded-for': '198.51.100.66', 'x-real-ip': '198.51.100.67' },
+        from,
+      });
       expect(reply.status).toBe(200);
       expect(reply.headers['x-request-id']).toBe('ops-test-1');
       const upstream = JSON.parse(reply.body) as Seen;
@@ -376,19 +299,20 @@ describe('nginx reverse proxy (nginx/nginx.conf, nginx/nginx.dev.conf)', () => {
       expect(JSON.parse(upload.body)).toMatchObject({ method: 'POST', url: '/api/data-sync/files', bytes: TWO_MB });
     });
 
-    it('limits /api/auth/ to 10 r/m burst 3 per IP: the 5th quick login is 429 with a JSON body', async () => {
+    it('limits /api/auth/ to 1 r/s burst 20 per IP: an office logs in, a flood gets 429 with a JSON body', async () => {
       const from = freshClient();
-      const statuses: number[] = [];
-      let refused: Reply | undefined;
-      for (let i = 0; i < 6; i++) {
-        const reply = await call(port, { method: 'POST', path: '/api/auth/login', from });
-        statuses.push(reply.status);
-        if (reply.status === 429) refused = reply;
-      }
-      expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
-      expect(refused?.headers['retry-after']).toBeDefined();
-      expect(refused?.headers['x-request-id']).toMatch(/^[0-9a-f]{32}$/);
-      expect(JSON.parse(refused?.body ?? '{}')).toMatchObject({
+      const replies = await Promise.all(
+        Array.from({ length: 30 }, () => call(port, { method: 'POST', path: '/api/auth/login', from })),
+      );
+      const counts = statusCounts(replies);
+      expect(Object.keys(counts).sort()).toEqual(['200', '429']);
+      expect(counts[200]).toBeGreaterThanOrEqual(21); // 1 + burst 20 at once, more as a second passes
+      expect(counts[200]).toBeLessThanOrEqual(25);
+      const refused = replies.find((r) => r.status === 429)!;
+      expect(refused.headers['retry-after']).toBeDefined();
+      expect(refused.headers['x-request-id']).toMatch(/^[0-9a-f]{32}$/);
+      expect(refused.headers['x-content-type-options']).toBe('nosniff');
+      expect(JSON.parse(refused.body)).toMatchObject({
         statusCode: 429,
         error: 'Too Many Requests',
         code: 'RATE_LIMITED',
@@ -397,38 +321,106 @@ describe('nginx reverse proxy (nginx/nginx.conf, nginx/nginx.dev.conf)', () => {
       expect((await call(port, { method: 'POST', path: '/api/auth/login', from: freshClient() })).status).toBe(200);
     });
 
-    it('limits data-sync writes (POST/DELETE) to 30 r/m burst 10 per IP, not reads', async () => {
+    it('limits data-sync writes (POST/DELETE) to 5 r/s burst 20 per IP, not reads', async () => {
       const from = freshClient();
-      const statuses: number[] = [];
-      // 1 + burst 10 pass at once; then one more every 2 s, far longer than these requests take.
-      for (let i = 0; i < 15; i++) {
-        statuses.push((await call(port, { method: 'POST', path: '/api/data-sync/single', from })).status);
-      }
-      expect(statuses.slice(0, 11)).toEqual(Array<number>(11).fill(200));
-      expect(statuses.slice(11)).toContain(429);
-      expect(new Set(statuses)).toEqual(new Set([200, 429]));
+      const replies = await Promise.all(
+        Array.from({ length: 35 }, () => call(port, { method: 'POST', path: '/api/data-sync/single', from })),
+      );
+      const counts = statusCounts(replies);
+      expect(Object.keys(counts).sort()).toEqual(['200', '429']);
+      expect(counts[200]).toBeGreaterThanOrEqual(21);
+      expect(counts[200]).toBeLessThanOrEqual(30);
       expect((await call(port, { path: '/api/data-sync/tasks', from })).status).toBe(200);
       expect((await call(port, { method: 'DELETE', path: '/api/data-sync/cancel-task/t1', from })).status).toBe(429);
     });
 
-    it('allows 20 concurrent requests per IP (limit_conn): 25 slow ones give 20 × 200 and 5 × 429', async () => {
+    it('allows 50 concurrent requests per IP (limit_conn): 55 slow ones give 50 × 200 and 5 × 429', async () => {
       const from = freshClient();
-      const replies = await Promise.all(Array.from({ length: 25 }, () => call(port, { path: '/api/slow', from })));
-      expect(statusCounts(replies)).toEqual({ 200: 20, 429: 5 });
+      const replies = await Promise.all(Array.from({ length: 55 }, () => call(port, { path: '/api/slow', from })));
+      expect(statusCounts(replies)).toEqual({ 200: 50, 429: 5 });
     });
 
-    it('limits the general API to 200 r/m burst 50 per IP', async () => {
+    it('limits the general API to 20 r/s burst 100 per IP', async () => {
       const from = freshClient();
       const replies: Reply[] = [];
-      for (let batch = 0; batch < 8; batch++) {
+      const started = Date.now();
+      for (let batch = 0; batch < 7; batch++) {
         replies.push(
-          ...(await Promise.all(Array.from({ length: 10 }, () => call(port, { path: '/api/catalog', from })))),
+          ...(await Promise.all(Array.from({ length: 25 }, () => call(port, { path: '/api/catalog', from })))),
         );
       }
+      const seconds = (Date.now() - started) / 1000;
       const counts = statusCounts(replies);
       expect(Object.keys(counts).sort()).toEqual(['200', '429']);
-      expect(counts[200]).toBeGreaterThanOrEqual(51);
-      expect(counts[200]).toBeLessThan(80);
+      expect(counts[200]).toBeGreaterThanOrEqual(101);
+      expect(counts[200]).toBeLessThanOrEqual(101 + Math.ceil(20 * seconds) + 1);
     });
+
+    it('streams /api/data-sync/events unbuffered: the first event arrives before the upstream finishes', async () => {
+      const from = freshClient();
+      const started = Date.now();
+      const firstChunkAt = await new Promise<number>((done, fail) => {
+        const req = request(
+          { host: '127.0.0.1', port, path: '/api/data-sync/events', localAddress: from, agent: false },
+          (res) => {
+            res.once('data', () => {
+              done(Date.now() - started);
+              req.destroy();
+            });
+          },
+        );
+        req.on('error', fail);
+        req.end();
+      });
+      expect(firstChunkAt).toBeLessThan(1_400); // the stub sends the second event, and ends, at 1.5 s
+    });
+
+    it('marks its own error pages nosniff too (403, 404, 413)', async () => {
+      const from = freshClient();
+      for (const path of ['/metrics', '/nothing-here']) {
+        expect((await call(port, { path, from })).headers['x-content-type-options']).toBe('nosniff');
+      }
+      const tooLarge = await call(port, {
+        method: 'POST',
+        path: '/api/data-sync/single',
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.alloc(TWO_MB, 0x61),
+        from,
+      });
+      expect(tooLarge.status).toBe(413);
+      expect(tooLarge.headers['x-content-type-options']).toBe('nosniff');
+    });
+  });
+});
+
+describe('nginx.dev.conf with the API stopped', () => {
+  const nginx = findTool('nginx');
+  let proxy: RunningNginx | undefined;
+
+  beforeAll(async () => {
+    if (!nginx) throw new Error(NGINX_MISSING);
+    // Nothing listens on the upstream port: every API instance is down.
+    proxy = await startDevNginx(nginx, await freePort(), false);
+  });
+  afterAll(() => proxy?.stop());
+
+  it('answers 503 with a JSON error body (not 502/504), Retry-After and nosniff', async () => {
+    for (const [method, path] of [
+      ['GET', '/api/data-sync/tasks'],
+      ['POST', '/api/auth/login'],
+      ['GET', '/health/ready'],
+    ]) {
+      const reply = await call(proxy!.port, { method, path, from: '127.0.0.200' });
+      expect({ path, status: reply.status }).toEqual({ path, status: 503 });
+      expect(reply.headers['content-type']).toMatch(/^application\/json/);
+      expect(reply.headers['x-content-type-options']).toBe('nosniff');
+      expect(reply.headers['retry-after']).toBe('5');
+      expect(JSON.parse(reply.body)).toMatchObject({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        code: 'DEPENDENCY_DOWN',
+        requestId: expect.stringMatching(/^[0-9a-f]{32}$/),
+      });
+    }
   });
 });

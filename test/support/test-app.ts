@@ -61,7 +61,7 @@ export async function createTestApp(options: TestAppOptions): Promise<TestApp> {
   const db = await openDatabase(config.db);
   await db.migrate(); // a no-op on the migrated copy; kept so the app boots exactly as in production
   const root = options.withWorker ? SingleProcessModule.forRoot(config, db) : ApiModule.forRoot(config, db);
-  const app = await createHttpApp(root, { shutdownHooks: false });
+  const app = await createHttpApp(root, { shutdownHooks: false, trustProxy: config.app.trustProxy });
   await configureApi(app, config);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

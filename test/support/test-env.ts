@@ -76,6 +76,11 @@ export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-012345
  * hundreds of requests and log in many users from one address); the limiter still runs on every
  * request. Rate-limit suites override single variables through `createTestApp({ env })`.
  */
-export const RAISED_RATE_LIMITS: Record<string, string> = Object.fromEntries(
-  RATE_LIMIT_TIERS.flatMap((tier) => ENDPOINT_CLASSES.map((cls) => [rateLimitVariable(tier, cls), '1000000'])),
-);
+export const RAISED_RATE_LIMITS: Record<string, string> = {
+  ...Object.fromEntries(
+    RATE_LIMIT_TIERS.flatMap((tier) => ENDPOINT_CLASSES.map((cls) => [rateLimitVariable(tier, cls), '1000000'])),
+  ),
+  RATE_LIMIT_LOGIN_FAILURES_PER_IP: '1000000',
+  RATE_LIMIT_LOGIN_FAILURES_PER_USER: '1000000',
+  RATE_LIMIT_REFRESH_PER_FAMILY: '1000000',
+};

@@ -9,7 +9,7 @@ import { configureApi } from './configure-api';
 async function main(): Promise<void> {
   const config = loadConfig('api');
   const db = await openDatabase(config.db);
-  const app = await createHttpApp(ApiModule.forRoot(config, db));
+  const app = await createHttpApp(ApiModule.forRoot(config, db), { trustProxy: config.app.trustProxy });
   await configureApi(app, config);
   const url = await listen(app, config.app.port, config.app.host);
   console.log(`data-sync API listening on ${url}`);

@@ -18,6 +18,7 @@ describe(loadConfig.name, () => {
       host: '127.0.0.1',
       env: 'development',
       logLevel: 'info',
+      trustProxy: ['loopback'],
     });
     expect(config.db).toMatchObject({ url: undefined, pgliteDir: join(dataDir, 'pg') });
     expect(config.redis).toEqual({ url: undefined, prefix: 'datasync' });
@@ -28,17 +29,20 @@ describe(loadConfig.name, () => {
         enabled: true,
         windowSeconds: 60,
         perWindow: {
-          admin: { default: 200, data_sync: 100, auth: 20 },
-          premium: { default: 100, data_sync: 50, auth: 10 },
-          normal: { default: 60, data_sync: 30, auth: 5 },
-          anonymous: { default: 30, data_sync: 10, auth: 3 },
+          admin: { read: 4800, default: 200, data_sync: 100, auth: 60 },
+          premium: { read: 2400, default: 100, data_sync: 50, auth: 60 },
+          normal: { read: 1200, default: 60, data_sync: 30, auth: 60 },
+          anonymous: { read: 120, default: 30, data_sync: 10, auth: 60 },
         },
+        login: { failuresPerIp: 5, failuresPerUser: 50, windowSeconds: 900 },
+        refreshPerFamily: 10,
       },
       uploadMaxBytes: 104857600,
       taskTimeoutMs: 1800000,
       scan: { roots: [dataDir], maxFiles: 10_000 },
     });
     expect(config.worker.concurrency).toBe(4);
+    expect(config.events).toEqual({ retentionSeconds: 600, heartbeatMs: 15_000, maxStreamsPerUser: 5 });
   });
 
   it('reads SCAN_ROOTS as comma-separated directories made absolute, and bounds SCAN_MAX_FILES', () => {
@@ -108,7 +112,7 @@ describe(loadConfig.name, () => {
       RATE_LIMIT_NORMAL_DATA_SYNC: '1000',
       RATE_LIMIT_ANONYMOUS_AUTH: '7',
     });
-    expect(config.limits.rateLimit.perWindow.normal).toEqual({ default: 60, data_sync: 1000, auth: 5 });
+    expect(config.limits.rateLimit.perWindow.normal).toEqual({ read: 1200, default: 60, data_sync: 1000, auth: 60 });
     expect(config.limits.rateLimit.perWindow.anonymous.auth).toBe(7);
     expect(() => loadConfig('single', { DATA_DIR: dataDir, RATE_LIMIT_PREMIUM_DEFAULT: '0' })).toThrow(
       /RATE_LIMIT_PREMIUM_DEFAULT/,

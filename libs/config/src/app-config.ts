@@ -6,6 +6,7 @@ import { durationToSeconds } from './duration';
 import { Env, envSchema } from './env.schema';
 import { RateLimitSettings, rateLimitSettings } from './rate-limit';
 import type { ReadLimits } from '@app/parsing';
+import { parseTrustProxy, TrustProxy } from './trust-proxy';
 
 export type Mode = 'single' | 'api' | 'worker' | 'cli';
 
@@ -18,6 +19,8 @@ export interface AppSettings {
   host: string;
   dataDir: string;
   logLevel: Env['LOG_LEVEL'];
+  /** Peers whose X-Forwarded-For gives the client address (Fastify `trustProxy`). */
+  trustProxy: TrustProxy;
 }
 export interface DbSettings {
   /** Undefined means embedded PGlite under `pgliteDir`. */
@@ -66,6 +69,13 @@ export interface WorkerSettings {
   sweepIntervalMs: number;
 }
 
+export interface EventSettings {
+  /** How long task events stay in Redis for `Last-Event-ID` resume. */
+  retentionSeconds: number;
+  heartbeatMs: number;
+  maxStreamsPerUser: number;
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration: ${problems.join('; ')}`);
@@ -86,6 +96,7 @@ export class AppConfig {
     readonly limits: LimitSettings,
     readonly worker: WorkerSettings,
     readonly cache: CacheSettings,
+    readonly events: EventSettings,
   ) {}
 }
 
@@ -114,6 +125,7 @@ export function loadConfig(mode: Mode, source: NodeJS.ProcessEnv = process.env):
       host: env.HOST ?? (mode === 'single' ? '127.0.0.1' : '0.0.0.0'),
       dataDir,
       logLevel: env.LOG_LEVEL,
+      trustProxy: parseTrustProxy(env.TRUST_PROXY) ?? false,
     },
     {
       url: env.DATABASE_URL,
@@ -158,6 +170,11 @@ export function loadConfig(mode: Mode, source: NodeJS.ProcessEnv = process.env):
       sweepIntervalMs: env.SWEEP_INTERVAL_MS,
     },
     cacheSettings(env),
+    {
+      retentionSeconds: env.TASK_EVENTS_RETENTION_S,
+      heartbeatMs: env.SSE_HEARTBEAT_MS,
+      maxStreamsPerUser: env.SSE_MAX_STREAMS_PER_USER,
+    },
   );
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_READ_LIMITS } from '@app/parsing';
+import { isTrustProxy } from './trust-proxy';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -59,19 +60,42 @@ export const envSchema = z.object({
   QUOTA_PREMIUM: int(0).default(20),
   QUOTA_ADMIN: int(0).default(50),
   RATE_LIMIT_ENABLED: bool.default('true'),
-  // Requests per minute by tier (role, or anonymous by IP) and endpoint class; see rate-limit.ts.
+  // Requests per window by tier (role, or anonymous by IP) and endpoint class; see rate-limit.ts.
+  RATE_LIMIT_WINDOW_S: int(1, 3_600).default(60),
+  RATE_LIMIT_ADMIN_READ: int(1).default(4_800),
   RATE_LIMIT_ADMIN_DEFAULT: int(1).default(200),
   RATE_LIMIT_ADMIN_DATA_SYNC: int(1).default(100),
-  RATE_LIMIT_ADMIN_AUTH: int(1).default(20),
+  RATE_LIMIT_ADMIN_AUTH: int(1).default(60),
+  RATE_LIMIT_PREMIUM_READ: int(1).default(2_400),
   RATE_LIMIT_PREMIUM_DEFAULT: int(1).default(100),
   RATE_LIMIT_PREMIUM_DATA_SYNC: int(1).default(50),
-  RATE_LIMIT_PREMIUM_AUTH: int(1).default(10),
+  RATE_LIMIT_PREMIUM_AUTH: int(1).default(60),
+  RATE_LIMIT_NORMAL_READ: int(1).default(1_200),
   RATE_LIMIT_NORMAL_DEFAULT: int(1).default(60),
   RATE_LIMIT_NORMAL_DATA_SYNC: int(1).default(30),
-  RATE_LIMIT_NORMAL_AUTH: int(1).default(5),
+  RATE_LIMIT_NORMAL_AUTH: int(1).default(60),
+  RATE_LIMIT_ANONYMOUS_READ: int(1).default(120),
   RATE_LIMIT_ANONYMOUS_DEFAULT: int(1).default(30),
   RATE_LIMIT_ANONYMOUS_DATA_SYNC: int(1).default(10),
-  RATE_LIMIT_ANONYMOUS_AUTH: int(1).default(3),
+  RATE_LIMIT_ANONYMOUS_AUTH: int(1).default(60),
+  // Failed logins per (username, client IP) and per username across addresses, in their own window.
+  RATE_LIMIT_LOGIN_FAILURES_PER_IP: int(1).default(5),
+  RATE_LIMIT_LOGIN_FAILURES_PER_USER: int(1).default(50),
+  RATE_LIMIT_LOGIN_WINDOW_S: int(1, 86_400).default(900),
+  // Refreshes per token family (one login and its rotations) per RATE_LIMIT_WINDOW_S.
+  RATE_LIMIT_REFRESH_PER_FAMILY: int(1).default(10),
+  // Whose X-Forwarded-For to believe: a hop count, or a comma list of IPs, CIDRs and loopback/linklocal/uniquelocal.
+  TRUST_PROXY: z
+    .string()
+    .refine(
+      isTrustProxy,
+      'expected a hop count (1, 2 …), none, or a comma list of IPs, CIDRs and loopback/linklocal/uniquelocal',
+    )
+    .default('loopback'),
+  // Task events (SSE): history kept in Redis for Last-Event-ID resume, heartbeat, open streams per user.
+  TASK_EVENTS_RETENTION_S: int(300, 86_400).default(600),
+  SSE_HEARTBEAT_MS: int(100, 60_000).default(15_000),
+  SSE_MAX_STREAMS_PER_USER: int(1, 1_000).default(5),
   CACHE_ENABLED: bool.default('true'),
   CACHE_TTL_ACCOUNTS: duration.default('5m'),
   CACHE_TTL_COMPONENT_VERSIONS: duration.default('5m'),

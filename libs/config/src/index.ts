@@ -4,3 +4,4 @@ export * from './config.module';
 export * from './demo-config';
 export * from './duration';
 export * from './rate-limit';
+export * from './trust-proxy';

@@ -4,6 +4,7 @@ import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
+import { TrustProxy } from '@app/config';
 import { requestIdFor } from './logging.module';
 
 export interface HttpAppOptions {
@@ -11,6 +12,8 @@ export interface HttpAppOptions {
   bodyLimit?: number;
   /** Close the app on SIGTERM/SIGINT (default). Off when the entry point runs its own shutdown. */
   shutdownHooks?: boolean;
+  /** Peers whose X-Forwarded-For gives `request.ip` (config `TRUST_PROXY`); default loopback only. */
+  trustProxy?: TrustProxy;
 }
 
 /** A Nest app on Fastify with pino logs, request ids and shutdown hooks. */
@@ -22,8 +25,8 @@ export async function createHttpApp(
     logger: false,
     bodyLimit: options.bodyLimit ?? 1_048_576,
     genReqId: (req: IncomingMessage) => requestIdFor(req),
-    // A proxy in front (Nginx) sets X-Forwarded-For; trust loopback/private hops only.
-    trustProxy: ['127.0.0.1', '::1', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'],
+    // X-Forwarded-For names the client only when the peer is a proxy we run (Nginx overwrites the header).
+    trustProxy: options.trustProxy ?? ['loopback'],
     frameworkErrors: answerFrameworkError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(module as Type<unknown>, adapter, {

@@ -2,6 +2,8 @@ export * from './catalog/catalog.repository';
 export * from './catalog/catalog.service';
 export * from './catalog/file-meta';
 export * from './catalog/file-store';
+export * from './events/task-event';
+export * from './events/task-events.publisher';
 export * from './ingest/ingest-errors';
 export * from './ingest/sync-task.runner';
 export * from './queue/bull-connection';

@@ -4,6 +4,7 @@ import { MetricsModule } from '@app/observability';
 import { QuotaModule } from '@app/quota';
 import { CatalogRepository } from './catalog/catalog.repository';
 import { CatalogService } from './catalog/catalog.service';
+import { TaskEventsPublisher } from './events/task-events.publisher';
 import { FactRowsRepository } from './ingest/fact-rows.repository';
 import { FileIngester } from './ingest/file-ingester';
 import { SyncTaskRunner } from './ingest/sync-task.runner';
@@ -34,8 +35,10 @@ import { TemplatesModule } from './templates/templates.module';
     FileIngester,
     SyncTaskRunner,
     OverdueSweeper,
+    TaskEventsPublisher,
   ],
   exports: [
+    TaskEventsPublisher,
     CatalogService,
     TasksService,
     TaskSubmissionService,

@@ -55,6 +55,7 @@ export class TasksController {
   @Get('tasks')
   @ApiOkResponse({ type: TaskPageDto })
   list(@Query() q: TaskQueryDto, @CurrentUser() user: AuthUser): Promise<TaskPageDto> {
+    if (q.ids) return this.tasks.listByIds(scopeOf(user), q.ids, q.status);
     return this.tasks.list(scopeOf(user), q.status, q.toPageQuery());
   }
 

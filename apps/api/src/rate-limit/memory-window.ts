@@ -36,6 +36,10 @@ export class MemoryWindowCounter {
     return { hits: window.hits, resetMs: window.resetAt - now };
   }
 
+  forget(key: string): void {
+    this.windows.delete(key);
+  }
+
   peek(key: string): WindowCount {
     const now = this.now();
     const window = this.windows.get(key);

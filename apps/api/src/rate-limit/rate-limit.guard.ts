@@ -45,6 +45,7 @@ export class RateLimitGuard extends ThrottlerGuard {
       'RATE_LIMITED',
       `Rate limit exceeded: ${detail.limit} ${cls} requests per ${this.policy.settings.windowSeconds} s; retry in ${detail.timeToBlockExpire} s`,
       {
+        limit_name: `${cls}_per_${request.user ? 'user' : 'ip'}`,
         tier: tierOf(request),
         endpoint_class: cls,
         limit: detail.limit,

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { getOptionsToken, getStorageToken, ThrottlerModuleOptions } from '@nestjs/throttler';
+import { AuthLimiter } from './auth-limiter';
 import { RateLimitController } from './rate-limit.controller';
 import { RateLimitGuard } from './rate-limit.guard';
 import { RateLimitedRequest, RateLimitPolicy, trackerOf } from './rate-limit.policy';
@@ -19,6 +20,7 @@ function throttlerOptions(policy: RateLimitPolicy): ThrottlerModuleOptions {
 /**
  * App-level rate limits (design §5): per user (by IP when anonymous), per endpoint class, counted
  * in Redis and shared by every replica; per-process while Redis is down. `GET /rate-limit/my-info`.
+ * Login failures and refreshes per token family: AuthLimiter.
  * Import after the auth guards: the guard needs the user the JWT guard attaches.
  */
 @Module({
@@ -30,6 +32,8 @@ function throttlerOptions(policy: RateLimitPolicy): ThrottlerModuleOptions {
     { provide: getStorageToken(), useExisting: RateLimitStore },
     { provide: getOptionsToken(), inject: [RateLimitPolicy], useFactory: throttlerOptions },
     { provide: APP_GUARD, useClass: RateLimitGuard },
+    AuthLimiter,
   ],
+  exports: [AuthLimiter],
 })
 export class RateLimitModule {}

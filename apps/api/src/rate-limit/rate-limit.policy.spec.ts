@@ -9,6 +9,9 @@ class SampleController {
   @Get()
   read(): void {}
 
+  @Post('rename')
+  rename(): void {}
+
   @Post('submit')
   @RateLimitClass('data_sync')
   submit(): void {}
@@ -21,10 +24,11 @@ class SampleAuthController {
   login(): void {}
 }
 
-function contextOf(controller: object, handler: string): ExecutionContext {
+function contextOf(controller: object, handler: string, method = 'POST'): ExecutionContext {
   return {
     getClass: () => controller.constructor,
     getHandler: () => (controller as Record<string, unknown>)[handler],
+    switchToHttp: () => ({ getRequest: () => ({ method }) }),
   } as unknown as ExecutionContext;
 }
 
@@ -35,8 +39,9 @@ function config(env: Record<string, string> = {}): AppConfig {
 describe(RateLimitPolicy.name, () => {
   const policy = new RateLimitPolicy(config({ RATE_LIMIT_PREMIUM_AUTH: '42' }), new Reflector());
 
-  it('puts a route in the class its decorator names, on the handler or the controller, else default', () => {
-    expect(policy.classOf(contextOf(new SampleController(), 'read'))).toBe('default');
+  it('puts a route in the class its decorator names, on the handler or the controller, else read or default', () => {
+    expect(policy.classOf(contextOf(new SampleController(), 'read', 'GET'))).toBe('read');
+    expect(policy.classOf(contextOf(new SampleController(), 'rename'))).toBe('default');
     expect(policy.classOf(contextOf(new SampleController(), 'submit'))).toBe('data_sync');
     expect(policy.classOf(contextOf(new SampleAuthController(), 'login'))).toBe('auth');
   });
@@ -44,13 +49,21 @@ describe(RateLimitPolicy.name, () => {
   it("takes the design's limits per tier and class, overridden per variable", () => {
     expect(policy.limit('admin', 'default')).toBe(200);
     expect(policy.limit('normal', 'data_sync')).toBe(30);
-    expect(policy.limit('anonymous', 'auth')).toBe(3);
+    expect(policy.limit('normal', 'read')).toBe(1200);
+    expect(policy.limit('anonymous', 'auth')).toBe(60);
     expect(policy.limit('premium', 'auth')).toBe(42);
     expect(policy.windowMs).toBe(60_000);
   });
 
   it('keys one counter per class and caller under the Redis prefix', () => {
     expect(policy.key('data_sync', 'user:7')).toBe('pfx:ratelimit:data_sync:user:7');
+  });
+
+  it('keys failed logins by a hash of the username, per address and across addresses', () => {
+    const pair = policy.loginFailureKey('alice', '203.0.113.7');
+    expect(pair).toMatch(/^pfx:ratelimit:login-failures:[0-9a-f]{40}:203\.0\.113\.7$/);
+    expect(policy.loginFailureKey('alice')).toBe(pair.slice(0, pair.lastIndexOf(':')));
+    expect(policy.loginFailureKey('bob')).not.toBe(policy.loginFailureKey('alice'));
   });
 });
 
@@ -68,7 +81,11 @@ describe('rate-limit callers', () => {
     expect(a).not.toBe(trackerOf({ ip: '2001:db8:1:3::1', url: '/' }));
   });
 
-  it('exempt health probes and metrics only', () => {
+  it('exempt health probes, metrics and the API docs only', () => {
+    expect(isExempt('/api/docs')).toBe(true);
+    expect(isExempt('/api/docs/static/index.html')).toBe(true);
+    expect(isExempt('/api/docs-json')).toBe(true);
+    expect(isExempt('/api/docsx')).toBe(false);
     expect(isExempt('/health/live')).toBe(true);
     expect(isExempt('/health/ready')).toBe(true);
     expect(isExempt('/metrics')).toBe(true);

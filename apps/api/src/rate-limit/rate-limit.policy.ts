@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { normalizeIp } from '@nestjs/throttler';
@@ -10,10 +11,12 @@ export interface RateLimitedRequest {
   user?: Pick<AuthUser, 'id' | 'role'>;
   ip: string;
   url: string;
+  method?: string;
 }
 
-/** Probes and metrics are called by orchestrators and scrapers at fixed paths: never limited. */
-const EXEMPT = /^\/(health\/|metrics(\?|$))/;
+/** Probes, metrics and the API docs are fetched by orchestrators, scrapers and browsers: never limited. */
+const EXEMPT = /^\/(health\/|metrics(\?|$)|api\/docs(\/|-json|\?|$))/;
+const READ_METHODS = new Set(['GET', 'HEAD']);
 const IPV6_SUBNET_PREFIX = 64; // one client usually owns a /64
 
 export function tierOf(request: RateLimitedRequest): RateLimitTier {
@@ -22,7 +25,12 @@ export function tierOf(request: RateLimitedRequest): RateLimitTier {
 
 /** Users are counted by id (across all their addresses); anonymous callers by address. */
 export function trackerOf(request: RateLimitedRequest): string {
-  return request.user ? `user:${request.user.id}` : `ip:${normalizeIp(request.ip, IPV6_SUBNET_PREFIX)}`;
+  return request.user ? `user:${request.user.id}` : `ip:${clientAddress(request.ip)}`;
+}
+
+/** An IPv4 address as is; an IPv6 one as its /64. */
+export function clientAddress(ip: string): string {
+  return normalizeIp(ip, IPV6_SUBNET_PREFIX);
 }
 
 export function isExempt(url: string): boolean {
@@ -51,14 +59,15 @@ export class RateLimitPolicy {
     return this.settings.windowSeconds * 1000;
   }
 
-  /** From the route's @RateLimitClass(), looked up once per handler. */
+  /** The route's @RateLimitClass(), else `read` for GET/HEAD and `default` for other writes; once per handler. */
   classOf(context: ExecutionContext): EndpointClass {
     const handler = context.getHandler();
     let cls = this.classes.get(handler);
     if (cls === undefined) {
+      const method = context.switchToHttp().getRequest<RateLimitedRequest>().method ?? 'GET';
       cls =
         this.reflector.getAllAndOverride<EndpointClass | undefined>(RATE_LIMIT_CLASS, [handler, context.getClass()]) ??
-        'default';
+        (READ_METHODS.has(method) ? 'read' : 'default');
       this.classes.set(handler, cls);
     }
     return cls;
@@ -75,5 +84,16 @@ export class RateLimitPolicy {
   /** `{REDIS_PREFIX}:ratelimit:{class}:{user:ID | ip:ADDRESS}` */
   key(cls: EndpointClass, tracker: string): string {
     return `${this.keyPrefix}:${cls}:${tracker}`;
+  }
+
+  /** Failed logins: `…:login-failures:{sha1(username)}` and `…:login-failures:{sha1(username)}:{address}`. */
+  loginFailureKey(username: string, address?: string): string {
+    const user = createHash('sha1').update(username).digest('hex');
+    return `${this.keyPrefix}:login-failures:${user}${address === undefined ? '' : `:${address}`}`;
+  }
+
+  /** `…:refresh:{family id}` */
+  refreshKey(familyId: string): string {
+    return `${this.keyPrefix}:refresh:${familyId}`;
   }
 }

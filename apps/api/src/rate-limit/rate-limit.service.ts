@@ -36,5 +36,5 @@ export class RateLimitService {
 }
 
 function perClass(value: (cls: EndpointClass) => number): PerClass {
-  return { default: value('default'), data_sync: value('data_sync'), auth: value('auth') };
+  return { read: value('read'), default: value('default'), data_sync: value('data_sync'), auth: value('auth') };
 }

@@ -65,6 +65,17 @@ export class RateLimitStore implements ThrottlerStorage {
     return this.memory.hit(key, windowMs);
   }
 
+  /** Closes a counter's window (a successful login clears its failures). */
+  async forget(key: string): Promise<void> {
+    this.memory.forget(key);
+    if (!this.redisUsable()) return;
+    try {
+      await this.redis.del(key);
+    } catch (error) {
+      this.failed(error);
+    }
+  }
+
   /** Current counts without counting (one pipelined round trip). */
   async peek(keys: string[]): Promise<WindowCount[]> {
     if (this.redisUsable()) {

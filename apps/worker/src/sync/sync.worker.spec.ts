@@ -18,8 +18,9 @@ const TOKEN = 'lock-token';
 describe(SyncWorker.name, () => {
   function setup() {
     const { sut, mocks } = newTestService(SyncWorker, { 0: factory.config(), 6: new MetricsService() });
-    const [, runner, tasks, quota] = mocks;
-    tasks.finish.mockResolvedValue({ userId: 3 });
+    const [, runner, tasks, quota, , , , events] = mocks;
+    events.state.mockReturnValue(undefined); // fire-and-forget: publishing never changes an outcome
+    tasks.finish.mockResolvedValue({ userId: 3, progress: null });
     quota.release.mockResolvedValue(undefined);
     return { sut, runner, tasks, quota };
   }

@@ -18,6 +18,7 @@ import {
   SyncJobName,
   SyncJobPayloads,
   SyncTaskRunner,
+  TaskEventsPublisher,
   TaskCancelledError,
   TaskErrorCode,
   TasksRepository,
@@ -53,6 +54,7 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly sweeper: OverdueSweeper,
     private readonly health: HealthRegistry,
     private readonly metrics: MetricsService,
+    private readonly events: TaskEventsPublisher,
     @InjectQueue(SYNC_QUEUE) private readonly queue: Queue,
   ) {}
 
@@ -193,6 +195,11 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
     error: { message: string; code: TaskErrorCode } | null,
   ): Promise<void> {
     const finished = await this.tasks.finish(taskId, status, error);
-    if (finished) await this.quota.release(finished.userId, taskId);
+    if (!finished) return;
+    await this.quota.release(finished.userId, taskId);
+    this.events.state({ id: taskId, userId: finished.userId }, status, {
+      progress: finished.progress,
+      error: error?.message ?? null,
+    });
   }
 }

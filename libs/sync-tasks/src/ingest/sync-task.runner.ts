@@ -5,6 +5,8 @@ import { AppConfig } from '@app/config';
 import { MetricsService } from '@app/observability';
 import { FileResult, TaskProgress } from '@app/db';
 import { CatalogFile } from '../catalog/catalog.repository';
+import { PROGRESS_EVENT_INTERVAL_MS } from '../events/task-event';
+import { TaskEventsPublisher } from '../events/task-events.publisher';
 import { SyncTask, TasksRepository } from '../tasks/tasks.repository';
 import { TaskErrorCode } from '../tasks/task-error-code';
 import { FileIngester } from './file-ingester';
@@ -39,21 +41,28 @@ export class SyncTaskRunner {
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
     private readonly cache: CacheService,
+    private readonly events: TaskEventsPublisher,
   ) {}
 
   async run(taskId: string, options: RunOptions): Promise<RunOutcome> {
     const task = await this.tasks.findForWorker(taskId);
     if (!task) throw new PermanentIngestError(TaskErrorCode.TaskNotFound, `task ${taskId} does not exist`);
     if (!(await this.tasks.markActive(taskId))) return { status: 'skipped', reason: `task is ${task.status}` };
+    this.events.state(task, 'active', { progress: task.progress });
 
     const started = Date.now();
     const results: Record<string, FileResult> = { ...task.results };
     const progress = initialProgress(task, results);
     let lastSaved = 0;
+    let lastEvent = 0;
     let fileFraction = 0; // share of the current file read so far
     const publish = async (force: boolean): Promise<void> => {
       progress.percent = percentOf(progress, fileFraction);
       await options.report({ ...progress });
+      if (Date.now() - lastEvent >= PROGRESS_EVENT_INTERVAL_MS) {
+        lastEvent = Date.now();
+        this.events.progress(task, { ...progress });
+      }
       if (force || Date.now() - lastSaved >= DB_PROGRESS_EVERY_MS) {
         lastSaved = Date.now();
         await this.tasks.saveProgress(taskId, { ...progress });

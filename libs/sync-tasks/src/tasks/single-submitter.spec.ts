@@ -15,7 +15,8 @@ describe(SingleSubmitter.name, () => {
 
   function setup() {
     const { sut, mocks } = newTestService(SingleSubmitter);
-    const [tasks, catalog, producer, quota, gate] = mocks;
+    const [tasks, catalog, producer, quota, gate, events] = mocks;
+    events.queued.mockReturnValue(undefined); // fire-and-forget: publishing never fails a submission
     catalog.fileNames.mockImplementation((ids) =>
       Promise.resolve(new Map(ids.filter((id) => FILES.has(id)).map((id) => [id, FILES.get(id) ?? '']))),
     );

@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DomainError, MicroBatcher, settle, Settled, settledError, settledOk } from '@app/common';
 import { QuotaService } from '@app/quota';
 import { CatalogRepository } from '../catalog/catalog.repository';
+import { TaskEventsPublisher } from '../events/task-events.publisher';
 import { PRIORITY_DEFAULT } from '../queue/sync-queue.constants';
 import { SyncQueueProducer } from '../queue/sync-queue.producer';
 import { QuotaGate } from './quota-gate';
@@ -56,6 +57,7 @@ export class SingleSubmitter {
     private readonly producer: SyncQueueProducer,
     private readonly quota: QuotaService,
     private readonly gate: QuotaGate,
+    private readonly events: TaskEventsPublisher,
   ) {}
 
   submit(sub: Submission, fileId: number): Promise<SubmittedSingle> {
@@ -110,6 +112,8 @@ export class SingleSubmitter {
       }
     }
 
+    // Events before jobs: a follower sees `queued` before the worker's `active`.
+    this.events.queued(accepted.map((a) => ({ id: a.task.id, userId: a.task.userId })));
     // Jobs: one pipelined add; on failure every task goes back to the outbox (enqueued_at null).
     const enqueued = await this.producer.enqueueTasks(
       accepted.map(({ task }) => ({ taskId: task.id, userId: task.userId, priority: task.priority })),
@@ -144,8 +148,9 @@ export class SingleSubmitter {
       this.tasks.insertQueuedSingles([a.task], false, tx),
     );
     if (!inserted.has(a.task.id)) throw new IdempotencyKeyTaken(a.fileName);
+    this.events.queued([{ id: a.task.id, userId: a.task.userId }]);
     const { id: taskId, userId, priority } = a.task;
-    const enqueued = await this.producer.enqueueTask({ taskId, userId, priority });
+    const enqueued = await this.producer.enqueueTasks([{ taskId, userId, priority }]);
     if (enqueued) await this.tasks.markEnqueued([a.task.id]).catch((e: Error) => this.notRecorded(e));
     return answer(a, enqueued);
   }

@@ -14,7 +14,8 @@ describe(TaskControlService.name, () => {
 
   function setup(status: TaskStatus, userId = 7) {
     const { sut, mocks } = newTestService(TaskControlService);
-    const [tasks, catalog, producer, quota, gate] = mocks;
+    const [tasks, catalog, producer, quota, gate, events] = mocks;
+    events.state.mockReturnValue(undefined); // fire-and-forget: publishing never fails a control action
     const task = factory.task({ status, userId, fileIds: [11, 12] });
     tasks.findScoped.mockResolvedValue(task);
     // The repository's compare-and-set: only a live task is cancelled; it answers the state it left.
@@ -85,7 +86,11 @@ describe(TaskControlService.name, () => {
       expect(gate.write).toHaveBeenCalledWith(owner, task.id, expect.any(Function));
       expect(tasks.requeue).toHaveBeenCalledWith(task.id, undefined);
       expect(catalog.setStatus).toHaveBeenCalledWith([11, 12], 'queued', ['pending', 'failed']);
-      expect(producer.enqueueTask).toHaveBeenCalledWith(task.id, task.priority);
+      expect(producer.enqueueTask).toHaveBeenCalledWith({
+        taskId: task.id,
+        userId: task.userId,
+        priority: task.priority,
+      });
       expect(tasks.markEnqueued).toHaveBeenCalledWith([task.id]);
     });
 

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '@app/common';
 import { QuotaOwner, QuotaService } from '@app/quota';
 import { CatalogRepository } from '../catalog/catalog.repository';
+import { TaskEventsPublisher } from '../events/task-events.publisher';
 import { SyncQueueProducer } from '../queue/sync-queue.producer';
 import { QuotaGate } from './quota-gate';
 import { TaskScope } from './task-scope';
@@ -24,6 +25,7 @@ export class TaskControlService {
     private readonly producer: SyncQueueProducer,
     private readonly quota: QuotaService,
     private readonly gate: QuotaGate,
+    private readonly events: TaskEventsPublisher,
   ) {}
 
   /**
@@ -38,6 +40,7 @@ export class TaskControlService {
         status: task.status,
       });
     await this.quota.release(task.userId, task.id);
+    this.events.state(task, 'cancelled', { progress: task.progress });
     if (was === 'queued')
       await this.producer
         .removeTask(task.id)
@@ -69,6 +72,7 @@ export class TaskControlService {
       return row;
     });
     await this.catalog.setStatus(requeued.fileIds, 'queued', ['pending', 'failed']);
+    this.events.state(requeued, 'queued');
     const job = { taskId: requeued.id, userId: requeued.userId, priority: requeued.priority };
     if (await this.producer.enqueueTask(job)) await this.tasks.markEnqueued([requeued.id]);
     return { task_id: requeued.id, status: 'queued', message: 'Queued again' };

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '@app/common';
 import { isUniqueViolation } from '@app/db';
 import { CatalogFile, CatalogRepository, PendingFilter } from '../catalog/catalog.repository';
+import { TaskEventsPublisher } from '../events/task-events.publisher';
 import { PRIORITY_DEFAULT } from '../queue/sync-queue.constants';
 import { SyncQueueProducer } from '../queue/sync-queue.producer';
 import { QuotaGate } from './quota-gate';
@@ -27,6 +28,7 @@ export class TaskSubmissionService {
     private readonly producer: SyncQueueProducer,
     private readonly gate: QuotaGate,
     private readonly singles: SingleSubmitter,
+    private readonly events: TaskEventsPublisher,
   ) {}
 
   /** The hot path: coalesced with concurrent single submissions (see SingleSubmitter). */
@@ -102,6 +104,7 @@ export class TaskSubmissionService {
       throw error;
     }
     await this.catalog.setStatus(fileIds, 'queued', REQUEUABLE_FILE_STATUSES);
+    this.events.queued([{ id: task.id, userId: task.userId }]);
     const enqueued = await this.producer.enqueueTask({ taskId: task.id, userId: task.userId, priority });
     if (enqueued) await this.tasks.markEnqueued([task.id]);
     return {

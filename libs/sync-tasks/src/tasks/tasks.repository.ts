@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, asc, desc, eq, isNull, sql, SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, sql, SQL } from 'drizzle-orm';
 import {
   DbHandle,
   FileResult,
@@ -178,6 +178,15 @@ export class TasksRepository {
     return row;
   }
 
+  /** The tasks among `ids` the caller may see (the others are left out), in no particular order. */
+  async findManyScoped(ids: string[], scope: TaskScope, status?: TaskStatus): Promise<SyncTask[]> {
+    if (!ids.length) return [];
+    return this.handle.db
+      .select()
+      .from(syncTasks)
+      .where(and(inArray(syncTasks.id, ids), scopeCondition(scope), status ? eq(syncTasks.status, status) : undefined));
+  }
+
   /** For the worker, which acts on the task id its job carries. */
   async findForWorker(id: string): Promise<SyncTask | undefined> {
     const [row] = await this.handle.db.select().from(syncTasks).where(eq(syncTasks.id, id));
@@ -232,7 +241,7 @@ export class TasksRepository {
     status: Extract<TaskStatus, 'completed' | 'failed' | 'cancelled'>,
     error: { message: string; code: TaskErrorCode } | null,
     progress?: TaskProgress,
-  ): Promise<{ userId: number } | undefined> {
+  ): Promise<{ userId: number; progress: TaskProgress | null } | undefined> {
     const [row] = await this.handle.db
       .update(syncTasks)
       .set({
@@ -244,7 +253,7 @@ export class TasksRepository {
         ...(progress ? { progress } : {}),
       })
       .where(and(eq(syncTasks.id, id), sql`${syncTasks.status} in ('queued', 'active')`))
-      .returning({ userId: syncTasks.userId });
+      .returning({ userId: syncTasks.userId, progress: syncTasks.progress });
     return row;
   }
 

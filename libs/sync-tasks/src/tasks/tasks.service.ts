@@ -54,6 +54,17 @@ export class TasksService {
     return { items: items.map(summaryOf), total, page: page.page, page_size: page.pageSize };
   }
 
+  /** One call for every task a page shows: those of `ids` the caller may see, in the order asked. */
+  async listByIds(scope: TaskScope, ids: string[], status: TaskStatus | undefined): Promise<Page<TaskSummary>> {
+    const wanted = [...new Set(ids)];
+    const found = new Map((await this.tasks.findManyScoped(wanted, scope, status)).map((t) => [t.id, t]));
+    const items = wanted.flatMap((id) => {
+      const task = found.get(id);
+      return task ? [summaryOf(task)] : [];
+    });
+    return { items, total: items.length, page: 1, page_size: wanted.length };
+  }
+
   async view(taskId: string, scope: TaskScope): Promise<TaskView> {
     const task = await this.tasks.findScoped(taskId, scope);
     if (!task) throw DomainError.notFound('Task', taskId);

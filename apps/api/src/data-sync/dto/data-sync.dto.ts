@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -8,6 +8,7 @@ import {
   IsInt,
   IsOptional,
   IsString,
+  IsUUID,
   Max,
   MaxLength,
   Min,
@@ -121,9 +122,30 @@ export class BatchByIdsDto extends PriorityDto {
   file_ids!: number[];
 }
 
+export const MAX_TASK_IDS_PER_QUERY = 100;
+
 export class TaskQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: TASK_STATUSES })
   @IsOptional()
   @IsIn(TASK_STATUSES)
   status?: (typeof TASK_STATUSES)[number];
+
+  @ApiPropertyOptional({
+    type: String,
+    description:
+      `Comma-separated task ids (at most ${MAX_TASK_IDS_PER_QUERY}): exactly these tasks, in this order, in one page; ` +
+      'ids of tasks you may not see are left out. Paging parameters are ignored.',
+    example: '0b9e6a52-5f0e-4d55-9a55-3f1f8f5b2c11,6c1d0a0e-8a5e-4f57-b1f4-4f5b8a9d2e10',
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) =>
+    (Array.isArray(value) ? (value as unknown[]) : [value]).flatMap((v): unknown[] =>
+      typeof v === 'string' ? v.split(',').map((id) => id.trim()) : [v],
+    ),
+  )
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_TASK_IDS_PER_QUERY)
+  @IsUUID('4', { each: true, message: 'each of ids must be a task id (UUID)' })
+  ids?: string[];
 }

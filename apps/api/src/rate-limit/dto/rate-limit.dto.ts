@@ -1,9 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
 
 export class PerClassDto {
-  @ApiProperty({ description: 'GET and other reads, and every route not in another class' }) default!: number;
+  @ApiProperty({ description: 'GET requests (reads, polling, the event stream connection)' }) read!: number;
+  @ApiProperty({ description: 'writes not in another class' }) default!: number;
   @ApiProperty({ description: 'data-sync writes: submissions, cancel, retry, upload, scan' }) data_sync!: number;
-  @ApiProperty({ description: 'login and refresh' }) auth!: number;
+  @ApiProperty({ description: 'login and refresh, counted per client address' }) auth!: number;
 }
 
 export class RateLimitInfoDto {
