@@ -17,6 +17,15 @@ export function requestIdFor(req: IncomingMessage, res?: ServerResponse): string
   return id;
 }
 
+/**
+ * Probes and Prometheus scrapes: polled every few seconds by machines, so an access line each would drown the
+ * log (their counts and latencies are in datasync_http_request_duration_seconds).
+ */
+export function isMachinePoll(url: string): boolean {
+  const path = url.split('?', 1)[0];
+  return path.startsWith('/health/') || path === '/metrics';
+}
+
 interface RawRequest {
   id: string;
   method?: string;
@@ -31,7 +40,7 @@ interface RawRequest {
  * child logger per request), serializers read the raw request (no intermediate copy of it; headers,
  * hence tokens and cookies, are never logged, so nothing needs redacting), and the access line (logged
  * at info) installs its response hooks only when the level lets it print: LOG_LEVEL=info (the default)
- * keeps access logs, warn and above skip their per-request cost.
+ * keeps access logs, warn and above skip their per-request cost. Probes and scrapes get no access line.
  */
 @Module({
   imports: [
@@ -50,7 +59,7 @@ interface RawRequest {
             autoLogging: accessLogs
               ? {
                   ignore: (req: IncomingMessage & Pick<RawRequest, 'originalUrl'>) =>
-                    (req.originalUrl ?? req.url ?? '').startsWith('/health/'),
+                    isMachinePoll(req.originalUrl ?? req.url ?? ''),
                 }
               : false,
             wrapSerializers: false,

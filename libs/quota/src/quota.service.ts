@@ -60,7 +60,10 @@ export class QuotaService {
       this.logger.warn(`quota falls back to PostgreSQL (Redis: ${(error as Error).message})`);
       return this.admitInPostgres(owner, limit, insert);
     }
-    if (!reserved.admitted) throw await this.exceeded(owner, limit, reserved.inFlight);
+    if (!reserved.admitted) {
+      this.metrics.quotaRefusals.inc({ role: owner.role });
+      throw await this.exceeded(owner, limit, reserved.inFlight);
+    }
     try {
       return await insert();
     } catch (error) {
@@ -90,6 +93,7 @@ export class QuotaService {
       results.map(async (result, i): Promise<true | DomainError> => {
         if (result.admitted) return true;
         const { owner } = claims[i];
+        this.metrics.quotaRefusals.inc({ role: owner.role });
         let refusal = refusals.get(owner.id);
         if (!refusal) {
           refusal = this.exceeded(owner, this.limitFor(owner.role), result.inFlight);
@@ -149,7 +153,10 @@ export class QuotaService {
     return this.handle.db.transaction(async (tx) => {
       await this.repo.lockUser(tx, owner.id);
       const { queued, active } = await this.repo.counts(owner.id, tx);
-      if (queued + active >= limit) throw exceededError({ queued, active, limit });
+      if (queued + active >= limit) {
+        this.metrics.quotaRefusals.inc({ role: owner.role });
+        throw exceededError({ queued, active, limit });
+      }
       return insert(tx);
     });
   }
