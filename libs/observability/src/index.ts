@@ -4,3 +4,4 @@ export * from './infra.module';
 export * from './logging.module';
 export * from './health.registry';
 export * from './metrics';
+export * from './shutdown';
