@@ -4,11 +4,16 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '@app/config';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 
-/** Routes outside the /api prefix: probes and metrics, which orchestrators call by fixed paths. */
+/** Routes outside the /api prefix: probes and metrics, which orchestrators call by fixed paths, and the admin login. */
 const UNPREFIXED = [
   { path: 'health/live', method: RequestMethod.GET },
   { path: 'health/ready', method: RequestMethod.GET },
   { path: 'metrics', method: RequestMethod.GET },
+  // The queue dashboard's login (the dashboard itself is a Fastify plugin at /admin/queues).
+  { path: 'admin/login', method: RequestMethod.GET },
+  { path: 'admin/login.js', method: RequestMethod.GET },
+  { path: 'admin/login', method: RequestMethod.POST },
+  { path: 'admin/logout', method: RequestMethod.POST },
 ];
 
 /** Multipart uploads, the /api prefix and the OpenAPI document (UI at /api/docs, JSON at /api/docs-json). */

@@ -60,6 +60,15 @@ export interface WorkerSettings {
   sweepIntervalMs: number;
 }
 
+export interface AdminSettings {
+  /** Serve the queue dashboard at /admin/queues. */
+  queuesEnabled: boolean;
+  /** Let the dashboard retry, clean, promote and remove jobs; read-only when false. */
+  queueActions: boolean;
+  /** Lifetime of the dashboard's session cookie. */
+  sessionTtlSeconds: number;
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration: ${problems.join('; ')}`);
@@ -79,6 +88,7 @@ export class AppConfig {
     readonly auth: AuthSettings,
     readonly limits: LimitSettings,
     readonly worker: WorkerSettings,
+    readonly admin: AdminSettings,
   ) {}
 }
 
@@ -138,6 +148,11 @@ export function loadConfig(mode: Mode, source: NodeJS.ProcessEnv = process.env):
       batchRows: env.INGEST_BATCH_ROWS,
       sweepPendingAfterS: env.SWEEP_PENDING_AFTER_S,
       sweepIntervalMs: env.SWEEP_INTERVAL_MS,
+    },
+    {
+      queuesEnabled: env.ADMIN_QUEUES_ENABLED,
+      queueActions: env.ADMIN_QUEUES_ACTIONS,
+      sessionTtlSeconds: durationToSeconds(env.ADMIN_SESSION_TTL),
     },
   );
 }

@@ -64,6 +64,10 @@ export const envSchema = z.object({
   RATE_LIMIT_ANONYMOUS_AUTH: int(1).default(3),
   UPLOAD_MAX_BYTES: int(1).default(104857600),
   TASK_TIMEOUT_MS: int(1000).default(1800000),
+  // Queue dashboard at /admin/queues (admin only; see apps/api/src/admin-queues).
+  ADMIN_QUEUES_ENABLED: bool.default('true'),
+  ADMIN_QUEUES_ACTIONS: bool.default('false'),
+  ADMIN_SESSION_TTL: duration.default('15m'),
 });
 
 export type Env = z.infer<typeof envSchema>;
