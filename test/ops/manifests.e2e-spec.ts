@@ -407,30 +407,89 @@ function expectLockedDown(pod: PodSpec, container: Container): void {
 }
 
 describe('Docker (deploy/docker)', () => {
-  itYaml('compose.yaml: postgres 15, redis 7 with AOF, migrate before api and 2 workers, nginx with nginx.conf', () => {
-    const [compose] = parse(join(DOCKER, 'compose.yaml')) as Compose[];
-    const services = Object.fromEntries(Object.entries(compose.services).map(([name, s]) => [name, merged(s)]));
-    expect(Object.keys(services).sort()).toEqual(['api', 'migrate', 'nginx', 'postgres', 'redis', 'worker']);
-    expect(services.postgres.image).toMatch(/^postgres:15/);
-    expect(services.redis.image).toMatch(/^redis:7/);
-    expect(services.redis.command).toEqual(expect.arrayContaining(['--appendonly', 'yes']));
-    expect(services.migrate.command).toEqual([
-      'node',
-      '-r',
-      'tsconfig-paths/register',
-      'dist/src/cli/cli.js',
-      'migrate',
-    ]);
-    expect(services.worker.deploy?.replicas).toBe(2);
-    for (const name of ['api', 'worker']) {
-      const service = services[name];
-      expect(service.image).toBe('data-sync:latest');
-      expect(service.depends_on?.migrate).toEqual({ condition: 'service_completed_successfully' });
-      expect(service.stop_grace_period).toBe('45s');
-      expect(service.volumes).toEqual(['files:/var/lib/data-sync']);
-      expect(service.environment?.DATA_DIR).toBe('/var/lib/data-sync');
+  itYaml(
+    'compose.yaml: postgres 15, redis 7 on redis.conf, migrate before api and 2 workers, nginx with nginx.conf',
+    () => {
+      const [compose] = parse(join(DOCKER, 'compose.yaml')) as Compose[];
+      const services = Object.fromEntries(Object.entries(compose.services).map(([name, s]) => [name, merged(s)]));
+      expect(Object.keys(services).sort()).toEqual([
+        'alertmanager',
+        'api',
+        'grafana',
+        'migrate',
+        'nginx',
+        'nginx-exporter',
+        'nginx-log-exporter',
+        'postgres',
+        'postgres-exporter',
+        'prometheus',
+        'redis',
+        'redis-exporter',
+        'worker',
+      ]);
+      expect(services.postgres.image).toMatch(/^postgres:15/);
+      expect(services.redis.image).toMatch(/^redis:7/);
+      expect(services.redis.command).toEqual(
+        expect.arrayContaining(['redis-server', '/usr/local/etc/redis/redis.conf']),
+      );
+      expect(services.redis.volumes).toContain('../redis/redis.conf:/usr/local/etc/redis/redis.conf:ro');
+      expect(services.migrate.command).toEqual([
+        'node',
+        '-r',
+        'tsconfig-paths/register',
+        'dist/src/cli/cli.js',
+        'migrate',
+      ]);
+      expect(services.worker.deploy?.replicas).toBe(2);
+      for (const name of ['api', 'worker']) {
+        const service = services[name];
+        expect(service.image).toBe('data-sync:latest');
+        expect(service.depends_on?.migrate).toEqual({ condition: 'service_completed_successfully' });
+        expect(service.stop_grace_period).toBe('45s');
+        expect(service.volumes).toEqual(['files:/var/lib/data-sync']);
+        expect(service.environment?.DATA_DIR).toBe('/var/lib/data-sync');
+      }
+      expect(services.nginx.volumes).toEqual([
+        '../../nginx/nginx.conf:/etc/nginx/data-sync.conf:ro',
+        'nginx-logs:/var/log/nginx',
+      ]);
+      // Monitoring reads the repository's own files.
+      expect(services.prometheus.volumes).toEqual(
+        expect.arrayContaining([
+          '../prometheus/prometheus.compose.yml:/etc/prometheus/prometheus.yml:ro',
+          '../prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro',
+        ]),
+      );
+      expect(services.alertmanager.volumes).toContain(
+        '../alertmanager/alertmanager.yml:/etc/alertmanager/alertmanager.yml:ro',
+      );
+      expect(services.grafana.volumes).toEqual(
+        expect.arrayContaining([
+          '../grafana/provisioning:/etc/grafana/provisioning:ro',
+          '../grafana/dashboards:/var/lib/grafana/dashboards:ro',
+        ]),
+      );
+    },
+  );
+
+  it('the compose Prometheus config passes promtool check config and scrapes every job the alerts select on', () => {
+    const promtool = findTool('promtool');
+    if (!promtool) throw new Error("promtool is not installed (Debian's prometheus package; .ci/run installs it)");
+    const dir = mkdtempSync(join(tmpdir(), 'data-sync-prometheus-'));
+    try {
+      const config = readFileSync(join(REPO, 'deploy', 'prometheus', 'prometheus.compose.yml'), 'utf8');
+      copyFileSync(join(REPO, 'deploy', 'prometheus', 'alerts.yml'), join(dir, 'alerts.yml'));
+      writeFileSync(join(dir, 'prometheus.yml'), config.replace('/etc/prometheus/alerts.yml', 'alerts.yml'));
+      const run = spawnSync(promtool, ['check', 'config', join(dir, 'prometheus.yml')], { encoding: 'utf8' });
+      expect(`${run.stdout}${run.stderr}`).toContain('SUCCESS');
+      expect(run.status).toBe(0);
+      const alerts = readFileSync(join(REPO, 'deploy', 'prometheus', 'alerts.yml'), 'utf8');
+      const jobsUsed = new Set([...alerts.matchAll(/job="([a-z-]+)"/g)].map((m) => m[1]));
+      const jobsScraped = new Set([...config.matchAll(/job_name: ([a-z-]+)/g)].map((m) => m[1]));
+      expect([...jobsUsed].filter((job) => !jobsScraped.has(job))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-    expect(services.nginx.volumes).toEqual(['../../nginx/nginx.conf:/etc/nginx/data-sync.conf:ro']);
   });
 
   it('Dockerfile: multi-stage on Node 24 pinned by version and digest, npm ci, build, prune, non-root, API by default', () => {
