@@ -6,12 +6,23 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { MetricsService } from '@app/observability';
 import { findTool } from '../support/tools';
 
 const RULES_DIR = resolve(__dirname, '..', '..', 'deploy', 'prometheus');
 const RULES = join(RULES_DIR, 'alerts.yml');
+const RULE_TESTS = join(RULES_DIR, 'alerts.test.yml');
+// js-yaml is in node_modules through @nestjs/swagger (as in manifests.e2e-spec.ts).
+const yaml = createRequire(__filename)('js-yaml') as { load(text: string): unknown };
+
+interface RuleFile {
+  groups: { rules: { alert?: string; labels?: { severity?: string }; annotations?: { runbook?: string } }[] }[];
+}
+interface RuleTests {
+  tests: { alert_rule_test?: { alertname: string; exp_alerts: unknown[] }[] }[];
+}
 
 const PROMTOOL_MISSING =
   "promtool is not installed (not on PATH nor in the sbin dirs). Get it from Debian's prometheus package without the server: " +
@@ -45,6 +56,31 @@ describe('Prometheus alert rules (deploy/prometheus)', () => {
     const { status, output } = run(['test', 'rules', 'alerts.test.yml']);
     expect(output).toContain('SUCCESS');
     expect(status).toBe(0);
+  });
+
+  it('every alert has a promtool unit test in which it fires, and a severity and a runbook entry', () => {
+    const rules = (yaml.load(readFileSync(RULES, 'utf8')) as RuleFile).groups.flatMap((g) => g.rules);
+    const alerts = [...new Set(rules.flatMap((r) => (r.alert ? [r.alert] : [])))];
+    expect(alerts.length).toBeGreaterThanOrEqual(20);
+    const firing = new Set(
+      (yaml.load(readFileSync(RULE_TESTS, 'utf8')) as RuleTests).tests
+        .flatMap((t) => t.alert_rule_test ?? [])
+        .filter((t) => t.exp_alerts.length > 0)
+        .map((t) => t.alertname),
+    );
+    expect(alerts.filter((name) => !firing.has(name))).toEqual([]);
+    const runbook = readFileSync(resolve(RULES_DIR, '..', '..', 'docs', 'operations.md'), 'utf8');
+    for (const rule of rules.filter((r) => r.alert)) {
+      expect({ alert: rule.alert, severity: rule.labels?.severity }).toEqual({
+        alert: rule.alert,
+        severity: expect.stringMatching(/^(critical|warning|info)$/),
+      });
+      expect(rule.annotations?.runbook).toBe(`docs/operations.md#${rule.alert!.toLowerCase()}`);
+      expect({ alert: rule.alert, documented: runbook.includes(`### ${rule.alert}\n`) }).toEqual({
+        alert: rule.alert,
+        documented: true,
+      });
+    }
   });
 
   it('use only metrics the service exports', async () => {

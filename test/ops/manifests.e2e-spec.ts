@@ -6,11 +6,14 @@
  * ever disappears, the YAML tests fail. Tools that may be missing on a machine (systemd-analyze, logrotate,
  * kubectl) add a check when present and show up as skipped otherwise (.ci/run installs logrotate).
  */
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import Redis from 'ioredis';
+import { freePort, waitFor } from '../support/redis-server';
 import { findTool } from '../support/tools';
 
 const REPO = resolve(__dirname, '..', '..');
@@ -18,6 +21,8 @@ const K8S = join(REPO, 'deploy', 'k8s');
 const SYSTEMD = join(REPO, 'deploy', 'systemd');
 const DOCKER = join(REPO, 'deploy', 'docker');
 const LOGROTATE = join(REPO, 'deploy', 'logrotate', 'data-sync');
+const REDIS_CONF = join(REPO, 'deploy', 'redis', 'redis.conf');
+const CONTROLLER_EXAMPLE = 'ingress-nginx-controller.example.yaml';
 
 type LoadAll = (text: string) => unknown[];
 function findLoadAll(): LoadAll | undefined {
@@ -50,6 +55,7 @@ interface Probe {
 interface Container {
   name: string;
   image: string;
+  imagePullPolicy?: string;
   command?: string[];
   ports?: { name?: string; containerPort: number }[];
   envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
@@ -153,14 +159,14 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
         ok: true,
       });
       expect(doc.metadata?.name).toMatch(/^[a-z0-9-]+$/);
-      if (doc.kind !== 'Namespace')
+      if (doc.kind !== 'Namespace' && file !== CONTROLLER_EXAMPLE)
         expect({ file, namespace: doc.metadata.namespace }).toEqual({ file, namespace: 'data-sync' });
     }
   });
 
-  itYaml('kustomization.yaml lists every manifest except the secret example, and only existing files', () => {
+  itYaml('kustomization.yaml lists every manifest except the two examples, and only existing files', () => {
     const [kustomization] = parse(join(K8S, 'kustomization.yaml')) as Kustomization[];
-    const expected = yamlFiles().filter((f) => f !== 'kustomization.yaml' && f !== 'secret.example.yaml');
+    const expected = yamlFiles().filter((f) => f !== 'kustomization.yaml' && !f.endsWith('.example.yaml'));
     expect([...kustomization.resources].sort()).toEqual(expected);
   });
 
@@ -174,29 +180,32 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     expect(config.data).toMatchObject({ NODE_ENV: 'production', PORT: '3000', WORKER_PORT: '3001' });
   });
 
-  itYaml('the API Deployment: 2 replicas, probes, startup probe, 45 s grace, preStop, non-root read-only', () => {
-    const api = find<Workload>('Deployment', 'data-sync-api');
-    const pod = api.spec.template.spec;
-    const [container] = pod.containers;
-    expect(api.spec.replicas).toBe(2);
-    expect(pod.terminationGracePeriodSeconds).toBe(45);
-    expect(container.image).toBe('data-sync:latest');
-    expect(container.command).toEqual(['node', '-r', 'tsconfig-paths/register', 'dist/apps/api/src/main.js']);
-    expect(container.ports).toEqual([{ name: 'http', containerPort: 3000 }]);
-    expect(container.livenessProbe?.httpGet).toEqual({ path: '/health/live', port: 'http' });
-    expect(container.readinessProbe?.httpGet).toEqual({ path: '/health/ready', port: 'http' });
-    expect(container.startupProbe?.httpGet?.path).toBe('/health/live');
-    expect(container.lifecycle?.preStop?.exec?.command).toEqual(['sleep', '10']);
-    expect(container.resources?.requests).toHaveProperty('cpu');
-    expect(container.resources?.limits).toHaveProperty('memory');
-    expectLockedDown(pod, container);
-  });
+  itYaml(
+    'the API Deployment: scaled by its HPA, probes, startup probe, 45 s grace, preStop, non-root read-only',
+    () => {
+      const api = find<Workload>('Deployment', 'data-sync-api');
+      const pod = api.spec.template.spec;
+      const [container] = pod.containers;
+      expect(api.spec.replicas).toBeUndefined();
+      expect(pod.terminationGracePeriodSeconds).toBe(45);
+      expect(container.image).toBe('data-sync:0.1.0');
+      expect(container.command).toEqual(['node', '-r', 'tsconfig-paths/register', 'dist/apps/api/src/main.js']);
+      expect(container.ports).toEqual([{ name: 'http', containerPort: 3000 }]);
+      expect(container.livenessProbe?.httpGet).toEqual({ path: '/health/live', port: 'http' });
+      expect(container.readinessProbe?.httpGet).toEqual({ path: '/health/ready', port: 'http' });
+      expect(container.startupProbe?.httpGet?.path).toBe('/health/live');
+      expect(container.lifecycle?.preStop?.exec?.command).toEqual(['sleep', '10']);
+      expect(container.resources?.requests).toHaveProperty('cpu');
+      expect(container.resources?.limits).toHaveProperty('memory');
+      expectLockedDown(pod, container);
+    },
+  );
 
-  itYaml('the worker Deployment: 2 replicas, probes on port 3001, 45 s grace, non-root read-only', () => {
+  itYaml('the worker Deployment: scaled by its HPA, probes on port 3001, 45 s grace, non-root read-only', () => {
     const worker = find<Workload>('Deployment', 'data-sync-worker');
     const pod = worker.spec.template.spec;
     const [container] = pod.containers;
-    expect(worker.spec.replicas).toBe(2);
+    expect(worker.spec.replicas).toBeUndefined();
     expect(pod.terminationGracePeriodSeconds).toBe(45);
     expect(container.command).toEqual(['node', '-r', 'tsconfig-paths/register', 'dist/apps/worker/src/main.js']);
     expect(container.ports).toEqual([{ name: 'health', containerPort: 3001 }]);
@@ -263,6 +272,9 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     for (const ingress of ingresses) {
       const annotations = ingress.metadata.annotations ?? {};
       expect(annotations['nginx.ingress.kubernetes.io/limit-rpm']).toMatch(/^\d+$/);
+      // Only the limiters' own status (599) goes to the JSON error backend; the API's answers pass untouched.
+      expect(annotations['nginx.ingress.kubernetes.io/custom-http-errors']).toBe('599');
+      expect(annotations['nginx.ingress.kubernetes.io/default-backend']).toBe('data-sync-errors');
       expect(annotations['nginx.ingress.kubernetes.io/limit-connections']).toBe('20');
       for (const path of ingress.spec.rules.flatMap((r) => r.http.paths)) {
         expect(path.path.startsWith('/api')).toBe(true);
@@ -274,13 +286,108 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     expect(upload['nginx.ingress.kubernetes.io/proxy-request-buffering']).toBe('off');
   });
 
+  itYaml('no Deployment an HPA scales sets replicas, and every image is pinned to a version', () => {
+    const scaled = new Set(
+      objects()
+        .map(({ doc }) => doc as Selecting)
+        .filter((doc) => doc.kind === 'HorizontalPodAutoscaler')
+        .map((hpa) => hpa.spec.scaleTargetRef?.name),
+    );
+    expect(scaled).toEqual(new Set(['data-sync-api', 'data-sync-worker']));
+    const workloads = objects()
+      .map(({ doc }) => doc as Workload)
+      .filter((doc) => ['Deployment', 'StatefulSet', 'Job'].includes(doc.kind));
+    for (const workload of workloads) {
+      const { name } = workload.metadata;
+      if (scaled.has(name)) expect({ name, replicas: workload.spec.replicas }).toEqual({ name, replicas: undefined });
+      for (const container of workload.spec.template.spec.containers) {
+        // name:tag with a version in the tag (digits), never latest or a bare name.
+        expect({ name, image: container.image }).toEqual({
+          name,
+          image: expect.stringMatching(/^[\w./-]+:v?\d[\w.-]*$/),
+        });
+        expect(container.imagePullPolicy).toBe('IfNotPresent');
+      }
+    }
+    const [kustomization] = parse(join(K8S, 'kustomization.yaml')) as (Kustomization & {
+      images: { name: string; newTag: string }[];
+    })[];
+    expect(kustomization.images).toEqual([{ name: 'data-sync', newTag: expect.stringMatching(/^\d+\.\d+\.\d+$/) }]);
+  });
+
+  itYaml('the in-cluster Redis runs deploy/redis/redis.conf verbatim, with redis_exporter beside it', () => {
+    const config = find<K8sObject & { data: Record<string, string> }>('ConfigMap', 'data-sync-redis-config');
+    expect(config.data['redis.conf']).toBe(readFileSync(REDIS_CONF, 'utf8'));
+    const redis = find<Workload>('StatefulSet', 'data-sync-redis');
+    const [server, exporter] = redis.spec.template.spec.containers;
+    expect(server.command?.slice(0, 2)).toEqual(['redis-server', '/etc/redis/redis.conf']);
+    expect(exporter.name).toBe('exporter');
+    expect(exporter.ports).toEqual([{ name: 'metrics', containerPort: 9121 }]);
+  });
+
+  itYaml('the ingress controller example makes its limiters answer 599, which only the error backend handles', () => {
+    const [controller] = parse(join(K8S, CONTROLLER_EXAMPLE)) as (K8sObject & { data: Record<string, string> })[];
+    expect(controller.data).toEqual({ 'limit-req-status-code': '599', 'limit-conn-status-code': '599' });
+    const service = find<Selecting>('Service', 'data-sync-errors');
+    const errors = find<Workload>('Deployment', 'data-sync-errors');
+    expect(matches(service.spec.selector as Record<string, string>, errors.spec.template.metadata?.labels)).toBe(true);
+  });
+
+  it("the error backend (its nginx.conf, run for real) turns the limiters' 599 into a JSON 429, anything else a JSON 503", async () => {
+    const nginx = findTool('nginx');
+    if (!nginx) throw new Error('nginx is not installed (apt-get install -y nginx; .ci/run does it)');
+    const config = find<K8sObject & { data: Record<string, string> }>('ConfigMap', 'data-sync-error-pages');
+    const prefix = mkdtempSync(join(tmpdir(), 'data-sync-errors-'));
+    chmodSync(prefix, 0o755);
+    const port = await freePort();
+    const conf = config.data['nginx.conf']
+      .replace('listen 8080;', `listen 127.0.0.1:${port};`)
+      .replaceAll('/tmp/', `${prefix}/`);
+    writeFileSync(join(prefix, 'nginx.conf'), conf);
+    const child = spawn(nginx, ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-g', 'daemon off;'], {
+      stdio: 'ignore',
+    });
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      await waitFor(
+        () =>
+          fetch(`${base}/healthz`).then(
+            (r) => r.ok,
+            () => false,
+          ),
+        10_000,
+        'error backend did not start',
+      );
+      const limited = await fetch(`${base}/api/data-sync/single`, {
+        headers: { 'x-code': '599', 'x-request-id': 'req-599' },
+      });
+      expect(limited.status).toBe(429);
+      expect(limited.headers.get('content-type')).toBe('application/json');
+      expect(limited.headers.get('retry-after')).toBe('1');
+      expect(await limited.json()).toEqual({
+        statusCode: 429,
+        error: 'Too Many Requests',
+        code: 'RATE_LIMITED',
+        message: expect.stringContaining('Retry-After'),
+        requestId: 'req-599',
+      });
+      const other = await fetch(`${base}/api/anything`, { headers: { 'x-code': '503' } });
+      expect(other.status).toBe(503);
+      expect(await other.json()).toMatchObject({ statusCode: 503, code: 'DEPENDENCY_DOWN' });
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((done) => child.once('exit', done));
+      rmSync(prefix, { recursive: true, force: true });
+    }
+  });
+
   const kubectl = findTool('kubectl');
   (kubectl ? it : it.skip)('`kubectl kustomize` renders the kustomization (when kubectl is here)', () => {
     const run = spawnSync(kubectl!, ['kustomize', K8S], { encoding: 'utf8', timeout: 60_000 });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const rendered = loadAll!(run.stdout).filter(Boolean) as K8sObject[];
-    const expected = objects().filter(({ file }) => file !== 'secret.example.yaml').length;
+    const expected = objects().filter(({ file }) => !file.endsWith('.example.yaml')).length;
     expect(rendered.length).toBe(expected);
     expect(rendered.filter((o) => o.kind !== 'Namespace').every((o) => o.metadata.namespace === 'data-sync')).toBe(
       true,
@@ -300,44 +407,188 @@ function expectLockedDown(pod: PodSpec, container: Container): void {
 }
 
 describe('Docker (deploy/docker)', () => {
-  itYaml('compose.yaml: postgres 15, redis 7 with AOF, migrate before api and 2 workers, nginx with nginx.conf', () => {
-    const [compose] = parse(join(DOCKER, 'compose.yaml')) as Compose[];
-    const services = Object.fromEntries(Object.entries(compose.services).map(([name, s]) => [name, merged(s)]));
-    expect(Object.keys(services).sort()).toEqual(['api', 'migrate', 'nginx', 'postgres', 'redis', 'worker']);
-    expect(services.postgres.image).toMatch(/^postgres:15/);
-    expect(services.redis.image).toMatch(/^redis:7/);
-    expect(services.redis.command).toEqual(expect.arrayContaining(['--appendonly', 'yes']));
-    expect(services.migrate.command).toEqual([
-      'node',
-      '-r',
-      'tsconfig-paths/register',
-      'dist/src/cli/cli.js',
-      'migrate',
-    ]);
-    expect(services.worker.deploy?.replicas).toBe(2);
-    for (const name of ['api', 'worker']) {
-      const service = services[name];
-      expect(service.image).toBe('data-sync:latest');
-      expect(service.depends_on?.migrate).toEqual({ condition: 'service_completed_successfully' });
-      expect(service.stop_grace_period).toBe('45s');
-      expect(service.volumes).toEqual(['files:/var/lib/data-sync']);
-      expect(service.environment?.DATA_DIR).toBe('/var/lib/data-sync');
+  itYaml(
+    'compose.yaml: postgres 15, redis 7 on redis.conf, migrate before api and 2 workers, nginx with nginx.conf',
+    () => {
+      const [compose] = parse(join(DOCKER, 'compose.yaml')) as Compose[];
+      const services = Object.fromEntries(Object.entries(compose.services).map(([name, s]) => [name, merged(s)]));
+      expect(Object.keys(services).sort()).toEqual([
+        'alertmanager',
+        'api',
+        'grafana',
+        'migrate',
+        'nginx',
+        'nginx-exporter',
+        'nginx-log-exporter',
+        'postgres',
+        'postgres-exporter',
+        'prometheus',
+        'redis',
+        'redis-exporter',
+        'worker',
+      ]);
+      expect(services.postgres.image).toMatch(/^postgres:15/);
+      expect(services.redis.image).toMatch(/^redis:7/);
+      expect(services.redis.command).toEqual(
+        expect.arrayContaining(['redis-server', '/usr/local/etc/redis/redis.conf']),
+      );
+      expect(services.redis.volumes).toContain('../redis/redis.conf:/usr/local/etc/redis/redis.conf:ro');
+      expect(services.migrate.command).toEqual([
+        'node',
+        '-r',
+        'tsconfig-paths/register',
+        'dist/src/cli/cli.js',
+        'migrate',
+      ]);
+      expect(services.worker.deploy?.replicas).toBe(2);
+      for (const name of ['api', 'worker']) {
+        const service = services[name];
+        expect(service.image).toBe('data-sync:latest');
+        expect(service.depends_on?.migrate).toEqual({ condition: 'service_completed_successfully' });
+        expect(service.stop_grace_period).toBe('45s');
+        expect(service.volumes).toEqual(['files:/var/lib/data-sync']);
+        expect(service.environment?.DATA_DIR).toBe('/var/lib/data-sync');
+      }
+      expect(services.nginx.volumes).toEqual([
+        '../../nginx/nginx.conf:/etc/nginx/data-sync.conf:ro',
+        'nginx-logs:/var/log/nginx',
+      ]);
+      // Monitoring reads the repository's own files.
+      expect(services.prometheus.volumes).toEqual(
+        expect.arrayContaining([
+          '../prometheus/prometheus.compose.yml:/etc/prometheus/prometheus.yml:ro',
+          '../prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro',
+        ]),
+      );
+      expect(services.alertmanager.volumes).toContain(
+        '../alertmanager/alertmanager.yml:/etc/alertmanager/alertmanager.yml:ro',
+      );
+      expect(services.grafana.volumes).toEqual(
+        expect.arrayContaining([
+          '../grafana/provisioning:/etc/grafana/provisioning:ro',
+          '../grafana/dashboards:/var/lib/grafana/dashboards:ro',
+        ]),
+      );
+    },
+  );
+
+  it('the compose Prometheus config passes promtool check config and scrapes every job the alerts select on', () => {
+    const promtool = findTool('promtool');
+    if (!promtool) throw new Error("promtool is not installed (Debian's prometheus package; .ci/run installs it)");
+    const dir = mkdtempSync(join(tmpdir(), 'data-sync-prometheus-'));
+    try {
+      const config = readFileSync(join(REPO, 'deploy', 'prometheus', 'prometheus.compose.yml'), 'utf8');
+      copyFileSync(join(REPO, 'deploy', 'prometheus', 'alerts.yml'), join(dir, 'alerts.yml'));
+      writeFileSync(join(dir, 'prometheus.yml'), config.replace('/etc/prometheus/alerts.yml', 'alerts.yml'));
+      const run = spawnSync(promtool, ['check', 'config', join(dir, 'prometheus.yml')], { encoding: 'utf8' });
+      expect(`${run.stdout}${run.stderr}`).toContain('SUCCESS');
+      expect(run.status).toBe(0);
+      const alerts = readFileSync(join(REPO, 'deploy', 'prometheus', 'alerts.yml'), 'utf8');
+      const jobsUsed = new Set([...alerts.matchAll(/job="([a-z-]+)"/g)].map((m) => m[1]));
+      const jobsScraped = new Set([...config.matchAll(/job_name: ([a-z-]+)/g)].map((m) => m[1]));
+      expect([...jobsUsed].filter((job) => !jobsScraped.has(job))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-    expect(services.nginx.volumes).toEqual(['../../nginx/nginx.conf:/etc/nginx/data-sync.conf:ro']);
   });
 
-  it('Dockerfile: multi-stage on node:20-bookworm-slim, npm ci, build, prune, non-root, API by default', () => {
+  it('Dockerfile: multi-stage on Node 24 pinned by version and digest, npm ci, build, prune, non-root, API by default', () => {
     const dockerfile = readFileSync(join(DOCKER, 'Dockerfile'), 'utf8');
-    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20-bookworm-slim$/m);
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:24\.\d+\.\d+-bookworm-slim@sha256:[0-9a-f]{64}$/m);
     expect(dockerfile.match(/^FROM \$\{NODE_IMAGE\} AS \w+$/gm)).toHaveLength(2);
     expect(dockerfile).toMatch(/npm ci\b/);
     expect(dockerfile).toMatch(/npm run build\b/);
     expect(dockerfile).toMatch(/npm prune --omit=dev\b/);
+    // tsconfig-paths is a runtime dependency: no copy-aside around the prune.
+    expect(dockerfile).not.toContain('/keep');
+    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      engines: { node: string };
+    };
+    expect(pkg.dependencies).toHaveProperty('tsconfig-paths');
     expect(dockerfile).toMatch(/^USER 10001:10001$/m);
     expect(dockerfile).toMatch(/^COPY --from=build \/app\/libs\/db\/migrations /m);
     expect(dockerfile).toMatch(/^CMD \["node", "-r", "tsconfig-paths\/register", "dist\/apps\/api\/src\/main\.js"\]$/m);
+    expect(dockerfile).toMatch(/^HEALTHCHECK /m);
+  });
+
+  // No Docker engine or hadolint on the build machine: this is the parse check that can run here.
+  it('Dockerfile parses: known instructions only, JSON-form CMD/HEALTHCHECK, every FROM a named stage or the pinned ARG', () => {
+    const instructions = dockerInstructions(readFileSync(join(DOCKER, 'Dockerfile'), 'utf8'));
+    const known = new Set([
+      'ARG',
+      'FROM',
+      'WORKDIR',
+      'ENV',
+      'COPY',
+      'RUN',
+      'USER',
+      'VOLUME',
+      'EXPOSE',
+      'STOPSIGNAL',
+      'CMD',
+      'HEALTHCHECK',
+    ]);
+    expect(instructions.filter((i) => !known.has(i.keyword))).toEqual([]);
+    const stages = new Set<string>();
+    for (const { keyword, args } of instructions) {
+      if (keyword === 'FROM') {
+        const [image, as, stage] = args.split(/\s+/);
+        expect({ image, as }).toEqual({ image: '${NODE_IMAGE}', as: 'AS' });
+        stages.add(stage);
+      }
+      const from = /--from=(\w+)/.exec(args)?.[1];
+      if (keyword === 'COPY' && from) expect(stages.has(from)).toBe(true);
+    }
+    const cmd = instructions.find((i) => i.keyword === 'CMD')!;
+    expect(Array.isArray(JSON.parse(cmd.args))).toBe(true);
+    const healthcheck = instructions.find((i) => i.keyword === 'HEALTHCHECK')!;
+    expect(healthcheck.args).toMatch(/^--interval=\d+s --timeout=\d+s --start-period=\d+s --retries=\d+ CMD \[/);
+  });
+
+  it('the image HEALTHCHECK command succeeds on a live /health/live and fails when nothing answers', async () => {
+    const instructions = dockerInstructions(readFileSync(join(DOCKER, 'Dockerfile'), 'utf8'));
+    const args = instructions.find((i) => i.keyword === 'HEALTHCHECK')!.args;
+    const [command, ...rest] = JSON.parse(args.slice(args.indexOf('CMD ') + 4)) as string[];
+    expect(command).toBe('node');
+    const server = createServer((req, res) => res.writeHead(req.url === '/health/live' ? 200 : 404).end('{}'));
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const port = (server.address() as { port: number }).port;
+    // Asynchronously: the stub server answers from this process's event loop.
+    const check = (healthPort: number) =>
+      new Promise<number | null>((done) =>
+        spawn(process.execPath, rest, {
+          env: { ...process.env, HEALTHCHECK_PORT: String(healthPort) },
+          stdio: 'ignore',
+        }).once('exit', done),
+      );
+    try {
+      expect(await check(port)).toBe(0);
+      expect(await check(await freePort())).toBe(1);
+    } finally {
+      server.close();
+    }
   });
 });
+
+/** Dockerfile instructions with continuation lines joined and comments dropped. */
+function dockerInstructions(text: string): { keyword: string; args: string }[] {
+  const logical: string[] = [];
+  let current = '';
+  for (const line of text.split('\n')) {
+    if (/^\s*#/.test(line) && !current) continue;
+    if (/^\s*#/.test(line)) continue;
+    current += line.replace(/\\$/, ' ');
+    if (!line.endsWith('\\')) {
+      if (current.trim()) logical.push(current.trim());
+      current = '';
+    }
+  }
+  return logical.map((line) => {
+    const [keyword] = line.split(/\s+/);
+    return { keyword, args: line.slice(keyword.length).trim().replace(/\s+/g, ' ') };
+  });
+}
 
 // ---- systemd ----------------------------------------------------------------------------------------------------------
 
@@ -384,16 +635,39 @@ describe('systemd units (deploy/systemd)', () => {
   });
 
   it.each(['data-sync-api.service', 'data-sync-worker@.service'])(
-    '%s: SIGTERM, 40 s to stop, restart on failure, after and requiring the migrations',
+    '%s: SIGTERM, 40 s to stop, 143 is a clean stop, restart on failure, after (but not bound to) the migrations',
     (file) => {
       const unit = parseUnit(join(SYSTEMD, file));
       expect(value(unit, 'Service', 'KillSignal')).toBe('SIGTERM');
       expect(value(unit, 'Service', 'TimeoutStopSec')).toBe('40');
+      expect(value(unit, 'Service', 'SuccessExitStatus')).toBe('143');
       expect(value(unit, 'Service', 'Restart')).toBe('on-failure');
       expect(value(unit, 'Unit', 'After')).toContain('data-sync-migrate.service');
-      expect(value(unit, 'Unit', 'Requires')).toBe('data-sync-migrate.service');
+      expect(value(unit, 'Unit', 'Wants')).toContain('data-sync-migrate.service');
+      // Requires/BindsTo/PartOf would stop this service while the migrate unit restarts, or keep it down after
+      // a failed migration at boot.
+      for (const key of ['Requires', 'BindsTo', 'PartOf', 'Requisite'])
+        expect({ key, value: value(unit, 'Unit', key) }).toEqual({ key, value: undefined });
     },
   );
+
+  it.each(files)('%s: memory and CPU bounds, and a V8 heap cap below MemoryMax', (file) => {
+    const unit = parseUnit(join(SYSTEMD, file));
+    const toBytes = (size: string) => Number(/^(\d+)M$/.exec(size)?.[1]) * 1024 * 1024;
+    const memoryMax = toBytes(value(unit, 'Service', 'MemoryMax') ?? '');
+    expect(memoryMax).toBeGreaterThan(0);
+    expect(value(unit, 'Service', 'CPUQuota')).toMatch(/^\d+%$/);
+    const env = (unit.get('Service')?.get('Environment') ?? []).join(' ');
+    const heapMb = Number(/--max-old-space-size=(\d+)/.exec(env)?.[1]);
+    expect(heapMb * 1024 * 1024).toBeLessThan(memoryMax * 0.8);
+  });
+
+  it('the migrate unit retries a failure (database not up yet at boot) a bounded number of times', () => {
+    const migrate = parseUnit(join(SYSTEMD, 'data-sync-migrate.service'));
+    expect(value(migrate, 'Service', 'Restart')).toBe('on-failure');
+    expect(value(migrate, 'Service', 'RestartSec')).toMatch(/^\d+s$/);
+    expect(Number(value(migrate, 'Unit', 'StartLimitBurst'))).toBeGreaterThanOrEqual(10);
+  });
 
   it('the worker template takes its health port from the instance name; migrations are a oneshot before the API', () => {
     const worker = parseUnit(join(SYSTEMD, 'data-sync-worker@.service'));
@@ -465,6 +739,41 @@ describe('logrotate (deploy/logrotate/data-sync)', () => {
       expect(output).toContain('rotating pattern: /var/log/nginx/data-sync.access.json');
       expect(output).toContain('rotating pattern: /var/log/data-sync/*.log');
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('Redis for production (deploy/redis/redis.conf)', () => {
+  it('a redis-server started on the file runs AOF everysec, noeviction, a maxmemory and no RDB snapshots', async () => {
+    const redisServer = findTool('redis-server');
+    if (!redisServer) throw new Error('redis-server is not installed (apt-get install -y redis-server)');
+    const dir = mkdtempSync(join(tmpdir(), 'data-sync-redis-conf-'));
+    const port = await freePort();
+    // The file as shipped; only where it listens and writes differ (as in deploy/k8s/redis.yaml).
+    const child = spawn(redisServer, [REDIS_CONF, '--port', String(port), '--dir', dir], { stdio: 'ignore' });
+    const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1 });
+    client.on('error', () => undefined);
+    try {
+      await waitFor(
+        () =>
+          client.ping().then(
+            (pong) => pong === 'PONG',
+            () => false,
+          ),
+        10_000,
+        'redis-server did not start on deploy/redis/redis.conf',
+      );
+      const get = async (key: string) => (await client.config('GET', key))[1];
+      expect(await get('appendonly')).toBe('yes');
+      expect(await get('appendfsync')).toBe('everysec');
+      expect(await get('maxmemory-policy')).toBe('noeviction');
+      expect(Number(await get('maxmemory'))).toBeGreaterThanOrEqual(256 * 1024 * 1024);
+      expect(await get('save')).toBe('');
+    } finally {
+      client.disconnect();
+      child.kill('SIGTERM');
+      await new Promise((done) => child.once('exit', done));
       rmSync(dir, { recursive: true, force: true });
     }
   });

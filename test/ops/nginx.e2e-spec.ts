@@ -118,6 +118,7 @@ describe('nginx reverse proxy (nginx/nginx.conf, nginx/nginx.dev.conf)', () => {
   let prefix = '';
   let master: ChildProcess | undefined;
   let masterLog = '';
+  let statusPort = 0;
   let nextClient = 1;
   /** A loopback source address no earlier test used: fresh rate-limit and connection buckets. */
   const freshClient = () => `127.0.0.${++nextClient}`;
@@ -128,10 +129,11 @@ describe('nginx reverse proxy (nginx/nginx.conf, nginx/nginx.dev.conf)', () => {
     stubPort = (stub.address() as AddressInfo).port;
 
     port = await freePort();
+    statusPort = await freePort();
     prefix = makePrefix();
     prefixes.push(prefix);
     const confPath = join(prefix, 'nginx.dev.conf');
-    writeFileSync(confPath, devConfFor(port, stubPort));
+    writeFileSync(confPath, devConfFor(port, stubPort, statusPort));
     master = spawn(nginx, ['-p', prefix, '-c', confPath, '-g', 'daemon off;'], { stdio: ['ignore', 'pipe', 'pipe'] });
     master.stdout?.on('data', (chunk: Buffer) => (masterLog += chunk.toString()));
     master.stderr?.on('data', (chunk: Buffer) => (masterLog += chunk.toString()));
@@ -177,7 +179,7 @@ describe('nginx reverse proxy (nginx/nginx.conf, nginx/nginx.dev.conf)', () => {
       const dir = makePrefix();
       prefixes.push(dir);
       const confPath = join(dir, 'nginx.dev.conf');
-      writeFileSync(confPath, devConfFor(await freePort(), stubPort));
+      writeFileSync(confPath, devConfFor(await freePort(), stubPort, await freePort()));
       const result = nginxTest(nginx!, dir, confPath);
       expect(result.output).toContain('test is successful');
       expect(result.ok).toBe(true);
@@ -269,6 +271,16 @@ describe('nginx reverse proxy (nginx/nginx.conf, nginx/nginx.dev.conf)', () => {
       }
       expect((await call(port, { path: '/', from })).status).toBe(404);
       expect(seen.slice(before).map((s) => s.url)).toEqual([]);
+    });
+
+    it('lets the admin allow-list (127.0.0.1) reach /admin/queues, and serves stub_status for the exporter', async () => {
+      const before = seen.length;
+      const reply = await call(port, { path: '/admin/queues', from: '127.0.0.1' });
+      expect(reply.status).toBe(200);
+      expect(seen.slice(before).map((s) => s.url)).toEqual(['/admin/queues']);
+      const status = await call(statusPort, { path: '/stub_status' });
+      expect(status.status).toBe(200);
+      expect(status.body).toMatch(/^Active connections: \d+/);
     });
 
     it('refuses a 2 MB body on a JSON route (413) but streams it through on the upload route', async () => {

@@ -36,13 +36,15 @@ export function withUpstream(conf: string, port: number): string {
   );
 }
 
-export function devConfFor(listenPort: number, upstreamPort: number): string {
-  const conf = replaceOnce(
+/** nginx.dev.conf on free ports: the API on `listenPort`, stub_status on `statusPort`, one local upstream. */
+export function devConfFor(listenPort: number, upstreamPort: number, statusPort: number): string {
+  let conf = replaceOnce(
     readFileSync(DEV_CONF, 'utf8'),
     /listen 127\.0\.0\.1:8080;/,
     `listen 127.0.0.1:${listenPort};`,
     'dev listen',
   );
+  conf = replaceOnce(conf, /listen 127\.0\.0\.1:8081;/, `listen 127.0.0.1:${statusPort};`, 'stub_status listen');
   return withUpstream(conf, upstreamPort);
 }
 
@@ -128,7 +130,7 @@ export async function startDevNginx(nginx: string, upstreamPort: number, expectH
   const port = await freePort();
   const prefix = makePrefix();
   const confPath = join(prefix, 'nginx.dev.conf');
-  writeFileSync(confPath, devConfFor(port, upstreamPort));
+  writeFileSync(confPath, devConfFor(port, upstreamPort, await freePort()));
   const master: ChildProcess = spawn(nginx, ['-p', prefix, '-c', confPath, '-g', 'daemon off;'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from '@app/auth';
 import { AccountsModule } from './accounts/accounts.module';
+import { AdminQueuesModule } from './admin-queues/admin-queues.module';
 import { AuthApiModule } from './auth/auth-api.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { createValidationPipe } from './common/validation.pipe';
@@ -22,6 +23,7 @@ import { TemplatesApiModule } from './templates/templates-api.module';
     TemplatesApiModule,
     DataSyncModule,
     SystemModule,
+    AdminQueuesModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },

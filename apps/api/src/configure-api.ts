@@ -6,11 +6,16 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { openApiDocument } from './openapi/openapi-document';
 import { limitJsonNesting } from './common/json-nesting';
 
-/** Routes outside the /api prefix: probes and metrics, which orchestrators call by fixed paths. */
+/** Routes outside the /api prefix: probes and metrics, which orchestrators call by fixed paths, and the admin login. */
 const UNPREFIXED = [
   { path: 'health/live', method: RequestMethod.GET },
   { path: 'health/ready', method: RequestMethod.GET },
   { path: 'metrics', method: RequestMethod.GET },
+  // The queue dashboard's login (the dashboard itself is a Fastify plugin at /admin/queues).
+  { path: 'admin/login', method: RequestMethod.GET },
+  { path: 'admin/login.js', method: RequestMethod.GET },
+  { path: 'admin/login', method: RequestMethod.POST },
+  { path: 'admin/logout', method: RequestMethod.POST },
 ];
 
 /** JSON and multipart body parsing, the /api prefix and the OpenAPI document (UI at /api/docs, JSON at /api/docs-json). */

@@ -76,6 +76,15 @@ export interface EventSettings {
   maxStreamsPerUser: number;
 }
 
+export interface AdminSettings {
+  /** Serve the queue dashboard at /admin/queues. */
+  queuesEnabled: boolean;
+  /** Let the dashboard retry, clean, promote and remove jobs; read-only when false. */
+  queueActions: boolean;
+  /** Lifetime of the dashboard's session cookie. */
+  sessionTtlSeconds: number;
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration: ${problems.join('; ')}`);
@@ -97,6 +106,7 @@ export class AppConfig {
     readonly worker: WorkerSettings,
     readonly cache: CacheSettings,
     readonly events: EventSettings,
+    readonly admin: AdminSettings,
   ) {}
 }
 
@@ -174,6 +184,11 @@ export function loadConfig(mode: Mode, source: NodeJS.ProcessEnv = process.env):
       retentionSeconds: env.TASK_EVENTS_RETENTION_S,
       heartbeatMs: env.SSE_HEARTBEAT_MS,
       maxStreamsPerUser: env.SSE_MAX_STREAMS_PER_USER,
+    },
+    {
+      queuesEnabled: env.ADMIN_QUEUES_ENABLED,
+      queueActions: env.ADMIN_QUEUES_ACTIONS,
+      sessionTtlSeconds: durationToSeconds(env.ADMIN_SESSION_TTL),
     },
   );
 }

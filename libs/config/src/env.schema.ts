@@ -109,6 +109,10 @@ export const envSchema = z.object({
   SCAN_ROOTS: z.string().min(1).optional(),
   SCAN_MAX_FILES: int(1, 10_000_000).default(10_000),
   TASK_TIMEOUT_MS: int(1000).default(1800000),
+  // Queue dashboard at /admin/queues (admin only; see apps/api/src/admin-queues).
+  ADMIN_QUEUES_ENABLED: bool.default('true'),
+  ADMIN_QUEUES_ACTIONS: bool.default('false'),
+  ADMIN_SESSION_TTL: duration.default('15m'),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -5,3 +5,4 @@ export * from './logging.module';
 export * from './health.registry';
 export * from './metrics';
 export * from './log-line-bound';
+export * from './shutdown';

@@ -18,6 +18,15 @@ export function requestIdFor(req: IncomingMessage, res?: ServerResponse): string
   return id;
 }
 
+/**
+ * Probes and Prometheus scrapes: polled every few seconds by machines, so an access line each would drown the
+ * log (their counts and latencies are in datasync_http_request_duration_seconds).
+ */
+export function isMachinePoll(url: string): boolean {
+  const path = url.split('?', 1)[0];
+  return path.startsWith('/health/') || path === '/metrics';
+}
+
 interface RawRequest {
   id: string;
   method?: string;
@@ -32,7 +41,7 @@ interface RawRequest {
  * child logger per request), serializers read the raw request (no intermediate copy of it; headers,
  * hence tokens and cookies, are never logged, so nothing needs redacting), and the access line (logged
  * at info) installs its response hooks only when the level lets it print: LOG_LEVEL=info (the default)
- * keeps access logs, warn and above skip their per-request cost. Every line is bounded (8 KB: long fields
+ * keeps access logs, warn and above skip their per-request cost. Probes and scrapes get no access line. Every line is bounded (8 KB: long fields
  * cut with their length noted), and a failed query is logged without its parameters.
  */
 @Module({
@@ -52,7 +61,7 @@ interface RawRequest {
             autoLogging: accessLogs
               ? {
                   ignore: (req: IncomingMessage & Pick<RawRequest, 'originalUrl'>) =>
-                    (req.originalUrl ?? req.url ?? '').startsWith('/health/'),
+                    isMachinePoll(req.originalUrl ?? req.url ?? ''),
                 }
               : false,
             wrapSerializers: false,

@@ -10,9 +10,12 @@ describe(QuotaService.name, () => {
   function setup() {
     // Limits per role: normal 2, premium 3, admin 5.
     const config = factory.config({ QUOTA_NORMAL: '2', QUOTA_PREMIUM: '3', QUOTA_ADMIN: '5' });
-    const { sut, mocks } = newTestService(QuotaService, { 2: config, 3: {} as MetricsService });
+    const metrics = new MetricsService();
+    const { sut, mocks } = newTestService(QuotaService, { 2: config, 3: metrics });
     const [store, repo] = mocks;
-    return { sut, store, repo };
+    const refusals = async (role: string) =>
+      (await metrics.quotaRefusals.get()).values.find((v) => v.labels.role === role)?.value ?? 0;
+    return { sut, store, repo, refusals };
   }
 
   describe('admit', () => {
@@ -37,7 +40,7 @@ describe(QuotaService.name, () => {
     });
 
     it('refuses a claim over the limit with a 429 carrying the counts, counting once per refused user', async () => {
-      const { sut, store, repo } = setup();
+      const { sut, store, repo, refusals } = setup();
       const alice = factory.owner();
       store.reserveMany.mockResolvedValue([
         { admitted: true, inFlight: 2 },
@@ -58,6 +61,7 @@ describe(QuotaService.name, () => {
         });
       }
       expect(repo.counts).toHaveBeenCalledTimes(1);
+      expect(await refusals(alice.role)).toBe(2); // the metric counts refused claims
     });
 
     it('answers every claim unchecked when Redis does not answer, so PostgreSQL decides', async () => {
@@ -85,13 +89,14 @@ describe(QuotaService.name, () => {
     });
 
     it('refuses at the limit with the same 429 body', async () => {
-      const { sut, repo } = setup();
+      const { sut, repo, refusals } = setup();
       repo.lockUser.mockResolvedValue(undefined);
       repo.counts.mockResolvedValue({ queued: 1, active: 1 });
       await expect(sut.admitInTransaction(tx, factory.owner({ role: 'normal' }))).rejects.toMatchObject({
         code: 'QUOTA_EXCEEDED',
         details: { queued: 1, active: 1, in_flight: 2, limit: 2, remaining: 0 },
       });
+      expect(await refusals('normal')).toBe(1);
     });
   });
 

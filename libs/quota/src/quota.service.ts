@@ -77,6 +77,7 @@ export class QuotaService {
       results.map(async (result, i): Promise<Admission> => {
         if (result.admitted) return { outcome: 'reserved' };
         const { owner } = claims[i];
+        this.metrics.quotaRefusals.inc({ role: owner.role });
         let refusal = refusals.get(owner.id);
         if (!refusal) {
           refusal = this.exceeded(owner, this.limitFor(owner.role), result.inFlight);
@@ -95,7 +96,10 @@ export class QuotaService {
     await this.repo.lockUser(tx, owner.id);
     const { queued, active } = await this.repo.counts(owner.id, tx);
     const limit = this.limitFor(owner.role);
-    if (queued + active >= limit) throw exceededError({ queued, active, limit });
+    if (queued + active >= limit) {
+      this.metrics.quotaRefusals.inc({ role: owner.role });
+      throw exceededError({ queued, active, limit });
+    }
   }
 
   async release(userId: number, taskId: string): Promise<void> {

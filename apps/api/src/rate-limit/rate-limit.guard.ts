@@ -10,6 +10,7 @@ import {
 } from '@nestjs/throttler';
 import { FastifyReply } from 'fastify';
 import { DomainError } from '@app/common';
+import { MetricsService } from '@app/observability';
 import { RateLimitedRequest, RateLimitPolicy, isExempt, tierOf } from './rate-limit.policy';
 
 /**
@@ -24,6 +25,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     @InjectThrottlerStorage() storage: ThrottlerStorage,
     reflector: Reflector,
     private readonly policy: RateLimitPolicy,
+    private readonly metrics: MetricsService,
   ) {
     super(options, storage, reflector);
   }
@@ -38,6 +40,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     const request = context.switchToHttp().getRequest<RateLimitedRequest>();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     const cls = this.policy.classOf(context);
+    this.metrics.rateLimitRefusals.inc({ class: cls, tier: tierOf(request) });
     void reply.header('X-RateLimit-Limit', detail.limit);
     void reply.header('X-RateLimit-Remaining', 0);
     void reply.header('X-RateLimit-Reset', detail.timeToExpire);

@@ -1,8 +1,10 @@
 import { Global, Module } from '@nestjs/common';
+import { DataDirMetrics } from './data-dir-metrics';
 import { DependencyMetrics } from './dependency-metrics';
 import { HttpMetricsHook } from './http-metrics.hook';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
+import { RedisPolicyCheck } from './redis-policy.check';
 
 /**
  * The process's metrics registry. Libraries that record metrics (queue, worker, quota) import it
@@ -12,10 +14,10 @@ import { MetricsService } from './metrics.service';
 @Module({ providers: [MetricsService], exports: [MetricsService] })
 export class MetricsModule {}
 
-/** `/metrics`, HTTP request timing and dependency pings: for the processes that serve HTTP. */
+/** `/metrics`, HTTP request timing, dependency pings, Redis' eviction policy and DATA_DIR space: for the processes that serve HTTP. */
 @Module({
   imports: [MetricsModule],
   controllers: [MetricsController],
-  providers: [HttpMetricsHook, DependencyMetrics],
+  providers: [HttpMetricsHook, DependencyMetrics, DataDirMetrics, RedisPolicyCheck],
 })
 export class MetricsEndpointModule {}

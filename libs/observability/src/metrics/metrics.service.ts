@@ -112,6 +112,38 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  // ---- refusals (429s by cause; the HTTP histogram cannot tell a rate limit from a quota)
+  readonly rateLimitRefusals = new Counter({
+    name: 'datasync_rate_limit_refusals_total',
+    help: 'Requests refused by the app rate limiter, by endpoint class and caller tier',
+    labelNames: ['class', 'tier'] as const,
+    registers: [this.registry],
+  });
+  readonly quotaRefusals = new Counter({
+    name: 'datasync_quota_refusals_total',
+    help: 'Task submissions refused because the user had no free in-flight quota slot, by role',
+    labelNames: ['role'] as const,
+    registers: [this.registry],
+  });
+
+  // ---- runtime settings and storage (refreshed at scrape time)
+  readonly redisEvictionPolicyOk = new Gauge({
+    name: 'datasync_redis_eviction_policy_ok',
+    help: "1 when Redis' maxmemory-policy is noeviction (BullMQ needs it), 0 otherwise; policy label names it",
+    labelNames: ['policy'] as const,
+    registers: [this.registry],
+  });
+  readonly dataDirFreeBytes = new Gauge({
+    name: 'datasync_data_dir_free_bytes',
+    help: 'Bytes available to the service on the file system holding DATA_DIR (uploads)',
+    registers: [this.registry],
+  });
+  readonly dataDirSizeBytes = new Gauge({
+    name: 'datasync_data_dir_size_bytes',
+    help: 'Size of the file system holding DATA_DIR',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

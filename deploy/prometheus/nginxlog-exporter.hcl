@@ -1,0 +1,17 @@
+# prometheus-nginxlog-exporter: response counts by status from nginx's JSON access log (nginx.conf's
+# data_sync_json format) → nginx_http_response_count_total{status, method}, used by DataSyncNginx5xx / 429.
+listen {
+  port = 4040
+}
+
+namespace "nginx" {
+  source = {
+    files = ["/var/log/nginx/data-sync.access.json"]
+  }
+  parser = "json"
+  format = "$status $request_method $request_time"
+  labels {
+    app = "data-sync"
+  }
+  histogram_buckets = [.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10]
+}
