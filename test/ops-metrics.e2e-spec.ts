@@ -26,7 +26,7 @@ describe('operational metrics (e2e, PostgreSQL + a Redis this test owns)', () =>
       driver: 'postgres',
       redisUrl: redis.url,
       designRateLimits: true,
-      env: { QUOTA_NORMAL: '1', RATE_LIMIT_NORMAL_DEFAULT: '3', RATE_LIMIT_ANONYMOUS_AUTH: '100' },
+      env: { QUOTA_NORMAL: '1', RATE_LIMIT_NORMAL_READ: '3', RATE_LIMIT_ANONYMOUS_AUTH: '100' },
     });
     await installSampleTemplates(t);
   });
@@ -60,7 +60,7 @@ describe('operational metrics (e2e, PostgreSQL + a Redis this test owns)', () =>
     for (let i = 0; i < 3; i++) await me().expect(200);
     expect((await me().expect(429)).body.code).toBe('RATE_LIMITED');
     const text = await scrape();
-    expect(metricSample(text, 'datasync_rate_limit_refusals_total', { class: 'default', tier: 'normal' })).toBe(1);
+    expect(metricSample(text, 'datasync_rate_limit_refusals_total', { class: 'read', tier: 'normal' })).toBe(1);
   });
 
   it("reports the free and total bytes of DATA_DIR's file system", async () => {

@@ -27,8 +27,8 @@ export class WorkerProcess {
   }
 
   /**
-   * Sends the signal and resolves with how the process ended. Nest's shutdown hooks close the
-   * app and then re-raise the signal, so an orderly SIGTERM exit reads { code: null, signal: 'SIGTERM' }.
+   * Sends the signal and resolves with how the process ended. The entry closes the
+   * app within a bound and then exit with 128 + the signal, so a SIGTERM exit reads { code: 143, signal: null }.
    */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     if (!this.running) return { code: this.child.exitCode, signal: this.child.signalCode };
