@@ -5,10 +5,12 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { IncomingHttpHeaders, request } from 'node:http';
-import { AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePort } from './redis-server';
 import { waitFor } from './wait-for';
+
+export { freePort };
 
 export const REPO = resolve(__dirname, '..', '..');
 export const PROD_CONF = join(REPO, 'nginx', 'nginx.conf');
@@ -54,17 +56,6 @@ export function makePrefix(): string {
   chmodSync(dir, 0o755);
   mkdirSync(join(dir, 'logs'));
   return dir;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((done, fail) => {
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', done);
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
 }
 
 export interface Reply {

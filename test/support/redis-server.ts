@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import Redis from 'ioredis';
+import { waitFor as waitUntil } from './wait-for';
 
 /** A throwaway redis-server on a free port, for tests that stop or kill Redis. */
 export class ThrowawayRedis {
@@ -67,13 +68,9 @@ export class ThrowawayRedis {
   }
 }
 
+/** `check` until it answers true, as a boolean shorthand of the suites' one polling loop (./wait-for). */
 export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, message: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(message);
+  await waitUntil(check, (ok) => ok, { timeoutMs, what: message });
 }
 
 export function freePort(): Promise<number> {
