@@ -15,7 +15,6 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import {
-  BENCH_JWT_SECRET,
   createBenchDatabase,
   deleteRedisPrefix,
   freePort,
@@ -29,6 +28,7 @@ import {
   tempDir,
   uniqueRedisPrefix,
   withPg,
+  builtProcessEnv,
 } from '../lib/bench-env';
 import { LoadResult, runLoad } from '../lib/load';
 import { envInt, kilo, median, pct, round, table } from '../lib/stats';
@@ -66,17 +66,7 @@ async function main(): Promise<void> {
   const apis: ChildProcess[] = [];
   log(`database ${db.name}, redis prefix ${prefix}`);
   const baseEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_OPTIONS: '',
-    TS_NODE_BASEURL: './dist',
-    NODE_ENV: 'production',
-    DATABASE_URL: db.url,
-    REDIS_URL,
-    REDIS_PREFIX: prefix,
-    JWT_SECRET: BENCH_JWT_SECRET,
-    JWT_ACCESS_TTL: '2h',
-    DATA_DIR: dir.path,
-    LOG_LEVEL: 'warn',
+    ...builtProcessEnv(db, prefix, dir.path),
     RATE_LIMIT_ENABLED: 'true',
     RATE_LIMIT_ADMIN_DEFAULT: '1000000000',
     RATE_LIMIT_ADMIN_AUTH: '1000000000',

@@ -20,6 +20,26 @@ export const log = (message: string): void => {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 };
 
+/**
+ * The environment of an API or worker process started from the production build against a bench database and
+ * Redis prefix; each bench adds its own limits and switches.
+ */
+export function builtProcessEnv(db: { url: string }, prefix: string, dataDir: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NODE_OPTIONS: '',
+    TS_NODE_BASEURL: './dist', // the build's @app/* paths
+    NODE_ENV: 'production',
+    DATABASE_URL: db.url,
+    REDIS_URL,
+    REDIS_PREFIX: prefix,
+    JWT_SECRET: BENCH_JWT_SECRET,
+    JWT_ACCESS_TTL: '2h',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+  };
+}
+
 export interface BenchDatabase {
   name: string;
   url: string;

@@ -14,7 +14,6 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { request } from 'node:http';
 import Redis from 'ioredis';
 import {
-  BENCH_JWT_SECRET,
   createBenchDatabase,
   deleteRedisPrefix,
   freePort,
@@ -26,6 +25,7 @@ import {
   stopChild,
   tempDir,
   uniqueRedisPrefix,
+  builtProcessEnv,
 } from '../lib/bench-env';
 import { runLoad } from '../lib/load';
 import { envInt, median, pct, round } from '../lib/stats';
@@ -49,16 +49,7 @@ async function main(): Promise<void> {
   const redis = new Redis(REDIS_URL);
   const children: ChildProcess[] = [];
   const baseEnv: NodeJS.ProcessEnv = {
-    ...env,
-    NODE_ENV: 'production',
-    TS_NODE_BASEURL: './dist', // the build's @app/* paths
-    DATABASE_URL: db.url,
-    REDIS_URL,
-    REDIS_PREFIX: prefix,
-    JWT_SECRET: BENCH_JWT_SECRET,
-    JWT_ACCESS_TTL: '2h',
-    DATA_DIR: dir.path,
-    LOG_LEVEL: 'warn',
+    ...builtProcessEnv(db, prefix, dir.path),
     RATE_LIMIT_ADMIN_READ: OUT_OF_REACH,
     RATE_LIMIT_ANONYMOUS_AUTH: OUT_OF_REACH,
     SSE_MAX_STREAMS_PER_USER: String(STREAMS + 10),

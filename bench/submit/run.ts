@@ -19,7 +19,6 @@ import { cpus, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
 import Redis from 'ioredis';
 import {
-  BENCH_JWT_SECRET,
   createBenchDatabase,
   deleteRedisPrefix,
   freePort,
@@ -34,6 +33,7 @@ import {
   TS_NODE_FLAGS,
   uniqueRedisPrefix,
   withPg,
+  builtProcessEnv,
 } from '../lib/bench-env';
 import { formatSummary, summariseProfile } from '../lib/cpu-profile';
 import { runAutocannon } from '../lib/autocannon-load';
@@ -96,17 +96,7 @@ async function main(): Promise<void> {
   let api: Api | undefined;
   log(`database ${db.name}, redis prefix ${prefix}`);
   const baseEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_OPTIONS: '',
-    TS_NODE_BASEURL: './dist',
-    NODE_ENV: 'production',
-    DATABASE_URL: db.url,
-    REDIS_URL,
-    REDIS_PREFIX: prefix,
-    JWT_SECRET: BENCH_JWT_SECRET,
-    JWT_ACCESS_TTL: '2h',
-    DATA_DIR: dir.path,
-    LOG_LEVEL: 'warn',
+    ...builtProcessEnv(db, prefix, dir.path),
     QUOTA_NORMAL: '1000000',
     QUOTA_PREMIUM: '1000000',
     QUOTA_ADMIN: '1000000',
