@@ -5,6 +5,7 @@ import { ThrowawayRedis } from '../support/redis-server';
 import { upload, waitForTask } from '../support/tasks';
 import { createTestApp, TestApp } from '../support/test-app';
 import { tempDir } from '../support/test-env';
+import { waitFor } from '../support/wait-for';
 import { WorkerProcess } from '../support/worker-process';
 
 const ROWS = 20_000;
@@ -63,10 +64,13 @@ describe("worker's PostgreSQL backends terminated mid-batch (chaos, own Redis, w
 
     // Once batches are committing, terminate the worker's backends until one dies under a running batch.
     const deadline = Date.now() + 90_000;
-    while ((await task()).checkpoint < 2_000) {
-      if (Date.now() > deadline) throw new Error(`no progress:\n${worker.log}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    const started = worker;
+    await waitFor(task, (row) => row.checkpoint >= 2_000, {
+      timeoutMs: 90_000,
+      intervalMs: 20,
+      // The error carries the last task row (status, attempts): a job never taken reads queued, a stuck batch active.
+      what: () => `2,000 rows committed\n${started.log}`,
+    });
     let terminated = 0;
     while ((await task()).attempts < 2 && (await task()).status === 'active') {
       if (Date.now() > deadline) throw new Error(`no retry after ${terminated} terminations:\n${worker.log}`);
