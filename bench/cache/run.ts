@@ -29,6 +29,7 @@ import {
   uniqueRedisPrefix,
   withPg,
   builtProcessEnv,
+  LIMITS_OUT_OF_REACH,
 } from '../lib/bench-env';
 import { LoadResult, runLoad } from '../lib/load';
 import { envInt, kilo, median, pct, round, table } from '../lib/stats';
@@ -67,10 +68,7 @@ async function main(): Promise<void> {
   log(`database ${db.name}, redis prefix ${prefix}`);
   const baseEnv: NodeJS.ProcessEnv = {
     ...builtProcessEnv(db, prefix, dir.path),
-    RATE_LIMIT_ENABLED: 'true',
-    RATE_LIMIT_ADMIN_DEFAULT: '1000000000',
-    RATE_LIMIT_ADMIN_AUTH: '1000000000',
-    RATE_LIMIT_ANONYMOUS_AUTH: '1000000000',
+    ...LIMITS_OUT_OF_REACH,
   };
   try {
     const cli = (...args: string[]) =>

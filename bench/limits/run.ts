@@ -26,6 +26,7 @@ import {
   tempDir,
   uniqueRedisPrefix,
   builtProcessEnv,
+  LIMITS_OUT_OF_REACH,
 } from '../lib/bench-env';
 import { runLoad } from '../lib/load';
 import { envInt, median, pct, round } from '../lib/stats';
@@ -39,7 +40,6 @@ const EVENTS = Math.max(100, envInt(env, 'BENCH_EVENTS', 20_000));
 const CLI = 'dist/src/cli/cli.js';
 const API = 'dist/apps/api/src/main.js';
 const USER = { username: 'bench-admin', password: 'bench-password-123' };
-const OUT_OF_REACH = '1000000000';
 
 async function main(): Promise<void> {
   if (env.BENCH_SKIP_BUILD !== '1') await runChecked('npm', ['run', '-s', 'build'], { timeoutMs: 300_000 });
@@ -50,8 +50,7 @@ async function main(): Promise<void> {
   const children: ChildProcess[] = [];
   const baseEnv: NodeJS.ProcessEnv = {
     ...builtProcessEnv(db, prefix, dir.path),
-    RATE_LIMIT_ADMIN_READ: OUT_OF_REACH,
-    RATE_LIMIT_ANONYMOUS_AUTH: OUT_OF_REACH,
+    ...LIMITS_OUT_OF_REACH, // RATE_LIMIT_ENABLED is set per API below
     SSE_MAX_STREAMS_PER_USER: String(STREAMS + 10),
   };
   try {

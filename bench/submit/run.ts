@@ -34,6 +34,7 @@ import {
   uniqueRedisPrefix,
   withPg,
   builtProcessEnv,
+  LIMITS_OUT_OF_REACH,
 } from '../lib/bench-env';
 import { formatSummary, summariseProfile } from '../lib/cpu-profile';
 import { runAutocannon } from '../lib/autocannon-load';
@@ -100,13 +101,7 @@ async function main(): Promise<void> {
     QUOTA_NORMAL: '1000000',
     QUOTA_PREMIUM: '1000000',
     QUOTA_ADMIN: '1000000',
-    // The app rate limiter stays on (it is part of the path measured) with limits it never reaches.
-    RATE_LIMIT_ENABLED: 'true',
-    RATE_LIMIT_ADMIN_READ: '1000000000',
-    RATE_LIMIT_ADMIN_DEFAULT: '1000000000',
-    RATE_LIMIT_ADMIN_DATA_SYNC: '1000000000',
-    RATE_LIMIT_ADMIN_AUTH: '1000000000',
-    RATE_LIMIT_ANONYMOUS_AUTH: '1000000000',
+    ...LIMITS_OUT_OF_REACH,
   };
   try {
     const cli = (...args: string[]) =>
