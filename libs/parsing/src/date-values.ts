@@ -48,10 +48,6 @@ export function dateText({ year, month, day }: DateTimeParts): string {
   return `${year}-${pad(month)}-${pad(day)}`;
 }
 
-export function dateTimeText(parts: DateTimeParts): string {
-  return `${dateText(parts)} ${pad(parts.hour)}:${pad(parts.minute)}:${pad(parts.second)}`;
-}
-
 /** 'YYYY-MM-DD' exactly, the most common form, told without a regex. */
 function isIsoDay(text: string): boolean {
   if (text.length !== 10 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return false;

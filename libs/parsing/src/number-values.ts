@@ -30,12 +30,6 @@ export function parseDecimal(raw: string): Decimal | undefined {
     : { negative, whole: stripLeadingZeros(digits), fraction };
 }
 
-/** Plain decimal text: '-1234.50'; no sign on zero. */
-export function decimalText({ negative, whole, fraction }: Decimal): string {
-  const zero = /^0*$/.test(whole + fraction);
-  return `${negative && !zero ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
-}
-
 export function isIntegral(decimal: Decimal): boolean {
   return /^0*$/.test(decimal.fraction);
 }

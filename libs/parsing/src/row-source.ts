@@ -9,7 +9,7 @@ export { sniffFormat } from './sniff-format';
 export { UnreadableFileError } from './unreadable-file.error';
 export { DEFAULT_READ_LIMITS } from './read-limits';
 export type { ReadLimits } from './read-limits';
-export { TEXT_ENCODINGS, isTextEncoding } from './text-encoding';
+export { TEXT_ENCODINGS } from './text-encoding';
 export type { TextEncoding } from './text-encoding';
 
 /**

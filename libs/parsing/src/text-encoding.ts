@@ -6,10 +6,6 @@ import { UnreadableFileError } from './unreadable-file.error';
 export const TEXT_ENCODINGS = ['utf8', 'gbk', 'utf16le', 'utf16be', 'windows-1252'] as const;
 export type TextEncoding = (typeof TEXT_ENCODINGS)[number];
 
-export function isTextEncoding(value: unknown): value is TextEncoding {
-  return (TEXT_ENCODINGS as readonly unknown[]).includes(value);
-}
-
 /** Turns a byte stream into text chunk by chunk, rejecting what is not text in that encoding. */
 export interface ChunkDecoder {
   write(chunk: Buffer): string;
@@ -47,7 +43,7 @@ function tooManyNuls(nuls: number, bytes: number): boolean {
   return nuls > 1 && nuls * 10 > bytes;
 }
 
-export function hasUtf8Bom(head: Uint8Array): boolean {
+function hasUtf8Bom(head: Uint8Array): boolean {
   return head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
 }
 

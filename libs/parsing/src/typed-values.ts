@@ -1,36 +1,13 @@
-import { dateText, dateTimeText, parseDateTime } from './date-values';
-import { decimalText, isIntegral, parseDecimal } from './number-values';
+import { dateText, parseDateTime } from './date-values';
+import { isIntegral, parseDecimal } from './number-values';
 
-/** The type of a template column; cells of that column are checked and canonicalised by parseTyped. */
+/** The type of a template column; typeProblem checks the cells of that column. */
 export type ColumnType = 'text' | 'number' | 'integer' | 'date' | 'datetime';
 
-export type ParseResult = { ok: true; value: string | null } | { ok: false; reason: string };
-
-const EMPTY: ParseResult = { ok: true, value: null };
-
 /**
- * Canonical text of a cell for its column type; empty cells are null for every type.
- * number → plain decimal ('1,234.50' → '1234.50', fraction digits kept as written); integer → '1200';
- * date → 'YYYY-MM-DD'; datetime → 'YYYY-MM-DD HH:mm:ss'; text → as is. Accepted forms: see parseDecimal
- * and parseDateTime.
- */
-export function parseTyped(type: ColumnType, raw: string): ParseResult {
-  if (!raw.trim()) return EMPTY;
-  switch (type) {
-    case 'text':
-      return { ok: true, value: raw };
-    case 'number':
-    case 'integer':
-      return typedNumber(type, raw);
-    case 'date':
-    case 'datetime':
-      return typedDate(type, raw);
-  }
-}
-
-/**
- * Why `raw` is not a valid `type` value, undefined when it is: parseTyped's verdict, without its canonical
- * text. Plain decimals ('12', '-0.5', as XLSX numbers and most CSV cells are written) skip the number regex.
+ * Why `raw` is not a valid `type` value, undefined when it is; empty cells are valid for every type. Accepted
+ * forms: see parseDecimal and parseDateTime. Plain decimals ('12', '-0.5', as XLSX numbers and most CSV
+ * cells are written) skip the number regex.
  */
 export function typeProblem(type: ColumnType, raw: string): string | undefined {
   if (type === 'text') return undefined;
@@ -38,8 +15,15 @@ export function typeProblem(type: ColumnType, raw: string): string | undefined {
     const plain = plainDecimal(raw);
     if (plain === INTEGRAL || (plain === FRACTIONAL && type === 'number')) return undefined;
   }
-  const parsed = parseTyped(type, raw);
-  return parsed.ok ? undefined : parsed.reason;
+  if (!raw.trim()) return undefined;
+  switch (type) {
+    case 'number':
+    case 'integer':
+      return numberProblem(type, raw);
+    case 'date':
+    case 'datetime':
+      return parseDateTime(raw) ? undefined : problem(type === 'date' ? 'not a date' : 'not a datetime', raw);
+  }
 }
 
 const NOT_PLAIN = 0;
@@ -73,21 +57,14 @@ export function metricDate(raw: string | undefined): string | null {
   return parts ? dateText(parts) : null;
 }
 
-function typedNumber(type: 'number' | 'integer', raw: string): ParseResult {
+function numberProblem(type: 'number' | 'integer', raw: string): string | undefined {
   const decimal = parseDecimal(raw);
-  if (!decimal) return failure('not a number', raw);
-  if (type === 'number') return { ok: true, value: decimalText(decimal) };
-  if (!isIntegral(decimal)) return failure('not an integer', raw);
-  return { ok: true, value: decimalText({ ...decimal, fraction: '' }) };
+  if (!decimal) return problem('not a number', raw);
+  if (type === 'integer' && !isIntegral(decimal)) return problem('not an integer', raw);
+  return undefined;
 }
 
-function typedDate(type: 'date' | 'datetime', raw: string): ParseResult {
-  const parts = parseDateTime(raw);
-  if (!parts) return failure(type === 'date' ? 'not a date' : 'not a datetime', raw);
-  return { ok: true, value: type === 'date' ? dateText(parts) : dateTimeText(parts) };
-}
-
-function failure(what: string, raw: string): ParseResult {
+function problem(what: string, raw: string): string {
   const shown = raw.length > 60 ? `${raw.slice(0, 60)}…` : raw;
-  return { ok: false, reason: `${what}: ${JSON.stringify(shown)}` };
+  return `${what}: ${JSON.stringify(shown)}`;
 }

@@ -83,7 +83,7 @@ interface SheetRef {
 }
 
 /** `<sheet>`s in tab order (relationship id, hidden or not); date1904 from `<workbookPr>` ("1" or "true"). */
-export function parseWorkbook(text: string): { sheets: SheetRef[]; date1904: boolean } {
+function parseWorkbook(text: string): { sheets: SheetRef[]; date1904: boolean } {
   const xml = normalised(text);
   let date1904 = false;
   forEachTag(xml, 'workbookPr', (nameEnd, tagEnd) => {
@@ -112,7 +112,7 @@ export function parseWorkbook(text: string): { sheets: SheetRef[]; date1904: boo
 }
 
 /** Relationships by id, targets as zip entry names (`base`: the folder of the part they belong to). */
-export function parseRelationships(text: string, base = 'xl'): Map<string, Relationship> {
+function parseRelationships(text: string, base = 'xl'): Map<string, Relationship> {
   const xml = normalised(text);
   const rels = new Map<string, Relationship>();
   forEachTag(xml, 'Relationship', (nameEnd, tagEnd) => {
@@ -130,7 +130,7 @@ export function parseRelationships(text: string, base = 'xl'): Map<string, Relat
  * Per `<cellXfs>` `<xf>`, in order, whether its number format is a date — custom `<numFmt>` codes first,
  * then the built-in ids — as ExcelJS decides it.
  */
-export function parseDateStyles(text: string): boolean[] {
+function parseDateStyles(text: string): boolean[] {
   const xml = normalised(text);
   const custom = new Map<number, string>();
   const numFmts = elementContent(xml, 'numFmts');

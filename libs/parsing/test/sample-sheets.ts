@@ -80,7 +80,7 @@ export function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-export function sampleCsvText(sheet: SampleSheet): string {
+function sampleCsvText(sheet: SampleSheet): string {
   const lines = [...(sheet.titles ?? []).map((t) => [t]), sheet.columns.map((c) => c.name), ...sampleSheetRows(sheet)];
   return lines.map((fields) => `${fields.map(csvField).join(',')}\r\n`).join('');
 }
