@@ -1,4 +1,4 @@
-import { mulberry32 } from './seeded-random';
+import { mulberry32 } from '@app/common';
 
 /** mulberry32 seeded with an FNV-1a hash of a string. */
 export class Rng {

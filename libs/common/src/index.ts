@@ -1,4 +1,5 @@
 export * from './domain-error';
 export * from './micro-batcher';
 export * from './pagination';
+export * from './seeded-random';
 export * from './timeouts';

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse';
+import { mulberry32 } from '@app/common/seeded-random';
 import { CsvDialect, CsvTokenizer } from './csv-tokenizer';
 import { UnreadableFileError } from './unreadable-file.error';
-import { mulberry32 } from '../test/seeded-random';
 
 const VALUES = [
   '',

@@ -1,3 +1,4 @@
+import { mulberry32 } from '@app/common/seeded-random';
 import { cellText } from '../test/exceljs-xlsx-source';
 import {
   dateText,
@@ -8,7 +9,6 @@ import {
   numberText,
   serialDateText,
 } from './xlsx-cell';
-import { mulberry32 } from '../test/seeded-random';
 
 /** ExcelJS's own helpers, the reference for what its reader made of number formats and date serials. */
 const exceljs = {

@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mulberry32 } from '@app/common/seeded-random';
 import { openRowSource } from '../src/row-source';
 import type { FileFormat } from '../src/row-source.types';
 import { UnreadableFileError } from '../src/unreadable-file.error';
-import { mulberry32 } from './seeded-random';
 import { sheetXml, workbookParts, writeZip } from './zip-writer';
 
 /**

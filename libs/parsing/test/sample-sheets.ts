@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import * as ExcelJS from 'exceljs';
 import * as iconv from 'iconv-lite';
+import { mulberry32 } from '@app/common/seeded-random';
 import type { ColumnType } from '../src/typed-values';
-import { mulberry32 } from './seeded-random';
 
 /**
  * Deterministic export-like sheets for the parsing specs: their own small generator, so the lib's tests do
