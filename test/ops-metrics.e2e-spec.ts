@@ -25,7 +25,7 @@ describe('operational metrics (e2e, PostgreSQL + a Redis this test owns)', () =>
     t = await createTestApp({
       driver: 'postgres',
       redisUrl: redis.url,
-      designRateLimits: true,
+      defaultRateLimits: true,
       env: { QUOTA_NORMAL: '1', RATE_LIMIT_NORMAL_READ: '3', RATE_LIMIT_ANONYMOUS_AUTH: '100' },
     });
     await installSampleTemplates(t);

@@ -9,8 +9,8 @@ import { createTestApp, TestApp } from './support/test-app';
 import { uniquePrefix } from './support/test-env';
 
 /**
- * App-level rate limits (design §5) on the real API, real Redis and PostgreSQL, with limits lowered
- * from the design's defaults through the environment. Users sign in through AuthService, not the login route, so the setup
+ * App-level rate limits (docs/api.md#rate-limits) on the real API, real Redis and PostgreSQL, with limits lowered
+ * from their defaults through the environment. Users sign in through AuthService, not the login route, so the setup
  * does not spend the auth class's per-IP budget; each test uses its own users or client addresses.
  */
 const PASSWORD = 'correct-horse-battery';
@@ -69,7 +69,7 @@ describe('rate limits (e2e, PostgreSQL + Redis)', () => {
   beforeAll(async () => {
     t = await createTestApp({
       driver: 'postgres',
-      designRateLimits: true,
+      defaultRateLimits: true,
       env: {
         RATE_LIMIT_NORMAL_READ: '5',
         RATE_LIMIT_NORMAL_DATA_SYNC: '3',
@@ -267,7 +267,7 @@ describe('rate limits (e2e, PostgreSQL + Redis)', () => {
     await t.http().get('/api/rate-limit/my-info').expect(401);
   });
 
-  it("shows the design's defaults for the limits the environment does not override", async () => {
+  it('shows the default limits (docs/api.md) where the environment does not override them', async () => {
     const { token } = await signIn(t, 'premium');
     const res = await t.http().get('/api/rate-limit/my-info').set(bearer(token)).expect(200);
     expect(res.body).toMatchObject({
@@ -285,8 +285,8 @@ describe('rate limits shared by two API instances on one Redis (e2e)', () => {
   beforeAll(async () => {
     const env = { REDIS_PREFIX: uniquePrefix(), RATE_LIMIT_NORMAL_READ: '4' };
     // PostgreSQL starts faster than PGlite on a loaded machine (two PGlite apps overran the 60 s hook there).
-    a = await createTestApp({ driver: 'postgres', designRateLimits: true, env });
-    b = await createTestApp({ driver: 'postgres', designRateLimits: true, env });
+    a = await createTestApp({ driver: 'postgres', defaultRateLimits: true, env });
+    b = await createTestApp({ driver: 'postgres', defaultRateLimits: true, env });
   });
   afterAll(async () => {
     await a?.close();
@@ -310,7 +310,7 @@ describe('RATE_LIMIT_ENABLED=false (e2e)', () => {
   beforeAll(async () => {
     t = await createTestApp({
       driver: 'postgres',
-      designRateLimits: true,
+      defaultRateLimits: true,
       env: { RATE_LIMIT_ENABLED: 'false', RATE_LIMIT_NORMAL_READ: '2' },
     });
   });
@@ -337,7 +337,7 @@ describe('rate limits while Redis is down (e2e, a Redis this test owns)', () => 
     t = await createTestApp({
       driver: 'pglite',
       redisUrl: redis.url,
-      designRateLimits: true,
+      defaultRateLimits: true,
       env: { RATE_LIMIT_NORMAL_READ: '3' },
     });
     probe = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
@@ -402,7 +402,7 @@ describe('a frontend polling its tasks (e2e, window scaled from 60 s to 6 s, lim
     // 1,200 reads a minute for a normal user (the default) is 120 per 6 s: the same rate.
     t = await createTestApp({
       driver: 'pglite',
-      designRateLimits: true,
+      defaultRateLimits: true,
       env: { RATE_LIMIT_WINDOW_S: '6', RATE_LIMIT_NORMAL_READ: '120' },
     });
   });
@@ -451,10 +451,10 @@ describe('client addresses behind proxies (e2e, TRUST_PROXY)', () => {
     // The test client connects from 127.0.0.1: not in 10.0.0.0/8, so its X-Forwarded-For is not believed.
     untrusting = await createTestApp({
       driver: 'postgres',
-      designRateLimits: true,
+      defaultRateLimits: true,
       env: { TRUST_PROXY: '10.0.0.0/8' },
     });
-    trusting = await createTestApp({ driver: 'postgres', designRateLimits: true, env: { TRUST_PROXY: 'loopback' } });
+    trusting = await createTestApp({ driver: 'postgres', defaultRateLimits: true, env: { TRUST_PROXY: 'loopback' } });
   });
   afterAll(async () => {
     await untrusting?.close();

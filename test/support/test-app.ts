@@ -35,8 +35,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Run the sync worker in the same process (as `npm start` does). */
   withWorker?: boolean;
-  /** Keep the design's rate limits (overridable through `env`) instead of raising them out of reach. */
-  designRateLimits?: boolean;
+  /** Keep the default rate limits (overridable through `env`) instead of raising them out of reach. */
+  defaultRateLimits?: boolean;
 }
 
 let userSeq = 0;
@@ -54,7 +54,7 @@ export async function createTestApp(options: TestAppOptions): Promise<TestApp> {
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: 'silent',
     SYNC_BACKOFF_MS: '200',
-    ...(options.designRateLimits ? {} : RAISED_RATE_LIMITS),
+    ...(options.defaultRateLimits ? {} : RAISED_RATE_LIMITS),
     ...options.env,
   });
   if (!database) await copyMigratedPglite(config.db.pgliteDir);

@@ -23,7 +23,7 @@ export interface LoginLimitSettings {
 
 export interface RateLimitSettings {
   enabled: boolean;
-  /** Fixed window length; the design's limits are per minute. */
+  /** Fixed window length; the default limits (docs/api.md#rate-limits) are per minute. */
   windowSeconds: number;
   /** Requests per window, by tier and class (env `RATE_LIMIT_<TIER>_<CLASS>`). */
   perWindow: RateLimitTable;

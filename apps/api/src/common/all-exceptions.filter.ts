@@ -73,7 +73,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return { body: errorBody(status, HTTP_CODES[status] ?? 'CLIENT_ERROR', (exception as Error).message) };
     }
     if (isDependencyUnavailable(exception)) {
-      // Design §6: PostgreSQL down → 503 (the outbox covers Redis; this is what it cannot cover).
+      // PostgreSQL down → 503 with Retry-After (the outbox covers Redis being down; this is what it cannot cover).
       this.logger.warn({ err: exception, requestId }, 'Dependency unavailable');
       return {
         body: errorBody(503, 'DEPENDENCY_DOWN', 'The database is unavailable; try again shortly'),

@@ -7,10 +7,11 @@ import { RateLimitStore } from './rate-limit.store';
 export type AuthLimitName = 'login_failures_per_ip' | 'login_failures_per_user' | 'refresh_per_token_family';
 
 /**
- * Login and refresh limits that do not lock out an office (design §5). Failed logins are counted per
- * (username, client address) and per username; a success clears its pair. When a username has failed
- * too often across addresses, only addresses that already failed for it are refused: distributed
- * guessing gets one try per new address, while a colleague who never mistyped still logs in.
+ * Login and refresh limits that do not lock out an office of colleagues behind one address
+ * (docs/api.md#rate-limits). Failed logins are counted per (username, client address) and per username; a
+ * success clears its pair. When a username has failed too often across addresses, only addresses that already
+ * failed for it are refused: distributed guessing gets one try per new address, while a colleague who never
+ * mistyped still logs in.
  * Refreshes are counted per token family. The per-address ceiling on all auth calls is the guard's `auth` class.
  */
 @Injectable()

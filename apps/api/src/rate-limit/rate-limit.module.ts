@@ -18,8 +18,8 @@ function throttlerOptions(policy: RateLimitPolicy): ThrottlerModuleOptions {
 }
 
 /**
- * App-level rate limits (design §5): per user (by IP when anonymous), per endpoint class, counted
- * in Redis and shared by every replica; per-process while Redis is down. `GET /rate-limit/my-info`.
+ * App-level rate limits (the table in docs/api.md#rate-limits): per user (by IP when anonymous), per endpoint
+ * class, counted in Redis and shared by every replica; per-process while Redis is down. `GET /rate-limit/my-info`.
  * Login failures and refreshes per token family: AuthLimiter.
  * Import after the auth guards: the guard needs the user the JWT guard attaches.
  */

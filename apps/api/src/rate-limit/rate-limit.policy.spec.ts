@@ -46,7 +46,7 @@ describe(RateLimitPolicy.name, () => {
     expect(policy.classOf(contextOf(new SampleAuthController(), 'login'))).toBe('auth');
   });
 
-  it("takes the design's limits per tier and class, overridden per variable", () => {
+  it('takes the default limits per tier and class, overridden per variable', () => {
     expect(policy.limit('admin', 'default')).toBe(200);
     expect(policy.limit('normal', 'data_sync')).toBe(30);
     expect(policy.limit('normal', 'read')).toBe(1200);
