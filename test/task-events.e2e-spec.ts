@@ -6,6 +6,10 @@ import { upload, waitForTask } from './support/tasks';
 import { createTestApp, TestApp } from './support/test-app';
 import { tempDir } from './support/test-env';
 import { findTool } from './support/tools';
+import { waitFor } from './support/wait-for';
+import Redis from 'ioredis';
+import { REDIS_CLIENT } from '@app/redis';
+import { decodeTaskEvent, TaskEventsPublisher, taskEventsKey } from '@app/sync-tasks';
 
 type Session = Awaited<ReturnType<TestApp['login']>>;
 interface Event {
@@ -187,6 +191,32 @@ describe('task events over Server-Sent Events (e2e, PostgreSQL + Redis, real ing
     const bad = await follow(alice, '', { 'last-event-id': 'nope' });
     expect(bad.status).toBe(400);
     expect(JSON.parse(bad.body)).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
+  });
+});
+
+describe('task event history in Redis (e2e)', () => {
+  it('keeps at most about TASK_EVENTS_MAX_ENTRIES events, however many are published within the retention', async () => {
+    const t = await createTestApp({ driver: 'postgres', env: { TASK_EVENTS_MAX_ENTRIES: '1000' } });
+    try {
+      const publisher = t.app.get(TaskEventsPublisher);
+      const redis = t.app.get<Redis>(REDIS_CLIENT);
+      const key = taskEventsKey(t.config.redis.prefix);
+      for (let batch = 0; batch < 30; batch++) {
+        publisher.queued(Array.from({ length: 100 }, (_, i) => ({ id: `task-${batch}-${i}`, userId: 1 })));
+      }
+      // Fire and forget: wait until the last batch landed, then the trim that followed it.
+      const newest = await waitFor(
+        async () => decodeTaskEvent(...((await redis.xrevrange(key, '+', '-', 'COUNT', 1))[0] ?? ['0-0', []])),
+        (e) => e?.event.task_id === 'task-29-99',
+        { what: 'the last published event' },
+      );
+      expect(newest?.event).toMatchObject({ status: 'queued', progress: null, error: null });
+      const length = await redis.xlen(key);
+      expect(length).toBeGreaterThanOrEqual(1_000);
+      expect(length).toBeLessThan(1_200); // `~` trims whole stream nodes (100 entries by default)
+    } finally {
+      await t.close();
+    }
   });
 });
 

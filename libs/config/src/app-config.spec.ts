@@ -42,7 +42,12 @@ describe(loadConfig.name, () => {
       scan: { roots: [dataDir], maxFiles: 10_000 },
     });
     expect(config.worker.concurrency).toBe(4);
-    expect(config.events).toEqual({ retentionSeconds: 600, heartbeatMs: 15_000, maxStreamsPerUser: 5 });
+    expect(config.events).toEqual({
+      retentionSeconds: 600,
+      maxEntries: 100_000,
+      heartbeatMs: 15_000,
+      maxStreamsPerUser: 5,
+    });
   });
 
   it('reads SCAN_ROOTS as comma-separated directories made absolute, and bounds SCAN_MAX_FILES', () => {

@@ -72,6 +72,8 @@ export interface WorkerSettings {
 export interface EventSettings {
   /** How long task events stay in Redis for `Last-Event-ID` resume. */
   retentionSeconds: number;
+  /** The stream's length cap (approximate trim), whatever the retention. */
+  maxEntries: number;
   heartbeatMs: number;
   maxStreamsPerUser: number;
 }
@@ -182,6 +184,7 @@ export function loadConfig(mode: Mode, source: NodeJS.ProcessEnv = process.env):
     cacheSettings(env),
     {
       retentionSeconds: env.TASK_EVENTS_RETENTION_S,
+      maxEntries: env.TASK_EVENTS_MAX_ENTRIES,
       heartbeatMs: env.SSE_HEARTBEAT_MS,
       maxStreamsPerUser: env.SSE_MAX_STREAMS_PER_USER,
     },

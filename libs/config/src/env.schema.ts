@@ -94,6 +94,8 @@ export const envSchema = z.object({
     .default('loopback'),
   // Task events (SSE): history kept in Redis for Last-Event-ID resume, heartbeat, open streams per user.
   TASK_EVENTS_RETENTION_S: int(300, 86_400).default(600),
+  // …and at most this many events (≈ 100 B each), whichever is less: a submission burst cannot fill Redis.
+  TASK_EVENTS_MAX_ENTRIES: int(1_000, 10_000_000).default(100_000),
   SSE_HEARTBEAT_MS: int(100, 60_000).default(15_000),
   SSE_MAX_STREAMS_PER_USER: int(1, 1_000).default(5),
   CACHE_ENABLED: bool.default('true'),

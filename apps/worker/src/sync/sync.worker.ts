@@ -11,6 +11,7 @@ import {
   bullPrefix,
   FileBusyError,
   isTransient,
+  JOB_RETENTION,
   OverdueSweeper,
   PermanentIngestError,
   SYNC_QUEUE,
@@ -67,6 +68,7 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
       lockDuration: lockMs,
       stalledInterval: stalledIntervalMs,
       maxStalledCount: 3,
+      ...JOB_RETENTION,
     });
     this.worker.on('error', (error) => this.logger.warn(`worker connection: ${error.message}`));
     this.health.addLivenessCheck('consumer', () => this.consumerHealth());

@@ -33,12 +33,26 @@ export function taskEventsKey(redisPrefix: string): string {
 /** The single field of a stream entry: the event as JSON. */
 export const EVENT_FIELD = 'e';
 
+/**
+ * The stored form is compact (every queued task leaves one, so it counts in Redis memory per task): no
+ * null progress or error, and no `at` — the entry id already holds the publishing time in milliseconds.
+ */
+export function encodeTaskEvent(event: Omit<TaskEvent, 'at'>): string {
+  const { progress, error, ...rest } = event;
+  return JSON.stringify({ ...rest, ...(progress ? { progress } : {}), ...(error ? { error } : {}) });
+}
+
 /** A stream entry's fields (`[name, value, …]`) back to an event; undefined when it is not one of ours. */
 export function decodeTaskEvent(id: string, fields: string[]): StoredTaskEvent | undefined {
-  const at = fields.indexOf(EVENT_FIELD);
-  if (at < 0 || at + 1 >= fields.length) return undefined;
+  const field = fields.indexOf(EVENT_FIELD);
+  if (field < 0 || field + 1 >= fields.length) return undefined;
   try {
-    return { id, event: JSON.parse(fields[at + 1]) as TaskEvent };
+    const stored = JSON.parse(fields[field + 1]) as Partial<TaskEvent>;
+    const at = stored.at ?? new Date(Number(id.split('-')[0])).toISOString();
+    return {
+      id,
+      event: { ...stored, progress: stored.progress ?? null, error: stored.error ?? null, at } as TaskEvent,
+    };
   } catch {
     return undefined;
   }

@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import { AppConfig } from '@app/config';
 import { TaskProgress, TaskStatus } from '@app/db';
 import { InjectRedis } from '@app/redis';
-import { EVENT_FIELD, TaskEvent, taskEventsKey } from './task-event';
+import { encodeTaskEvent, EVENT_FIELD, TaskEvent, taskEventsKey } from './task-event';
 
 interface TaskRef {
   id: string;
@@ -12,7 +12,9 @@ interface TaskRef {
 
 /**
  * Publishes task events to one Redis stream, trimmed by age (MINID ~ now − retention, so at least the
- * retention is kept) so a follower can resume from `Last-Event-ID` on any API replica. Never fails or
+ * retention is kept) and by length (MAXLEN ~ TASK_EVENTS_MAX_ENTRIES: a burst of submissions cannot
+ * fill a `noeviction` Redis that BullMQ needs) so a follower can resume from `Last-Event-ID` on any API
+ * replica; a resume from before what is kept gets a reset. Never fails or
  * delays what it reports on: sent on the shared fail-fast client without being awaited by the caller's
  * result, and a lost event (Redis down) costs a follower only that event — the task row stays the truth.
  */
@@ -21,6 +23,7 @@ export class TaskEventsPublisher {
   private readonly logger = new Logger(TaskEventsPublisher.name);
   private readonly key: string;
   private readonly retentionMs: number;
+  private readonly maxEntries: number;
   private failing = false;
 
   constructor(
@@ -29,6 +32,7 @@ export class TaskEventsPublisher {
   ) {
     this.key = taskEventsKey(config.redis.prefix);
     this.retentionMs = config.events.retentionSeconds * 1000;
+    this.maxEntries = config.events.maxEntries;
   }
 
   state(
@@ -58,21 +62,20 @@ export class TaskEventsPublisher {
     }[],
   ): void {
     if (!events.length) return;
-    const at = new Date().toISOString();
     const minId = String(Date.now() - this.retentionMs);
     const pipeline = this.redis.pipeline();
     for (const e of events) {
-      const event: TaskEvent = {
+      const event = encodeTaskEvent({
         type: e.type,
         task_id: e.task.id,
         user_id: e.task.userId,
         status: e.status,
         progress: e.progress,
         error: e.error,
-        at,
-      };
-      pipeline.xadd(this.key, 'MINID', '~', minId, '*', EVENT_FIELD, JSON.stringify(event));
+      });
+      pipeline.xadd(this.key, 'MINID', '~', minId, '*', EVENT_FIELD, event);
     }
+    pipeline.xtrim(this.key, 'MAXLEN', '~', this.maxEntries);
     pipeline.exec().then(
       (replies) => this.settled(replies?.find(([error]) => error)?.[0] ?? undefined),
       (error: unknown) => this.settled(error),

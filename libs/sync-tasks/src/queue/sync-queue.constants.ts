@@ -18,6 +18,22 @@ export interface SyncJobPayloads {
   [SyncJob.SweepOverdue]: Record<string, never>;
 }
 
+/**
+ * How long finished jobs stay in Redis (the task row is the record; these serve the queue dashboard and
+ * debugging). Worker options, not per-job options: per job they were serialised into every job hash
+ * (≈ 80 B of each queued task's ≈ 1.2 KB).
+ */
+export const JOB_RETENTION = {
+  removeOnComplete: { age: 3_600, count: 1_000 },
+  removeOnFail: { age: 7 * 86_400, count: 5_000 },
+} as const;
+
+/**
+ * Length of BullMQ's events stream (approximate trim). Nothing here reads it (no QueueEvents); BullMQ's
+ * default of 10,000 entries cost ≈ 170 B per queued task.
+ */
+export const EVENTS_STREAM_MAX_LEN = 1_000;
+
 export const PRIORITY_MIN = 1;
 export const PRIORITY_MAX = 10;
 export const PRIORITY_DEFAULT = 5;

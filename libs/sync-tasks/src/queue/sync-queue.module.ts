@@ -5,7 +5,7 @@ import Redis from 'ioredis';
 import { REDIS_CLIENT } from '@app/redis';
 import { MetricsModule } from '@app/observability';
 import { bullConnection, bullPrefix } from './bull-connection';
-import { SYNC_QUEUE } from './sync-queue.constants';
+import { EVENTS_STREAM_MAX_LEN, SYNC_QUEUE } from './sync-queue.constants';
 import { FairShare } from './fair-share';
 import { SyncQueueProducer } from './sync-queue.producer';
 import { QueueMetrics } from './queue-metrics';
@@ -26,7 +26,7 @@ import { QueueMetrics } from './queue-metrics';
       useFactory: (config: AppConfig, redis: Redis) => ({
         connection: redis,
         prefix: bullPrefix(config),
-        streams: { events: { maxLen: 10_000 } },
+        streams: { events: { maxLen: EVENTS_STREAM_MAX_LEN } },
       }),
     }),
   ],

@@ -17,7 +17,7 @@ export interface TaskToEnqueue {
 
 /**
  * The only caller of `queue.addBulk` (no other adds): job id = task id, the priority (API level and the
- * task's fair-share round, see FairShare), retries and retention.
+ * task's fair-share round, see FairShare) and retries.
  */
 @Injectable()
 export class SyncQueueProducer {
@@ -109,8 +109,7 @@ export class SyncQueueProducer {
       priority: bullPriority,
       attempts,
       backoff: { type: 'exponential', delay: backoffMs },
-      removeOnComplete: { age: 3_600, count: 1_000 },
-      removeOnFail: { age: 7 * 86_400, count: 5_000 },
+      // Retention is the worker's default (JOB_RETENTION), not repeated in every job hash.
     };
   }
 }
