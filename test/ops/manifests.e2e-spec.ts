@@ -271,7 +271,8 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     ]);
     for (const ingress of ingresses) {
       const annotations = ingress.metadata.annotations ?? {};
-      expect(annotations['nginx.ingress.kubernetes.io/limit-rpm']).toMatch(/^\d+$/);
+      expect(annotations['nginx.ingress.kubernetes.io/limit-rps']).toMatch(/^\d+$/);
+      expect(annotations['nginx.ingress.kubernetes.io/limit-rpm']).toBeUndefined();
       // Only the limiters' own status (599) goes to the JSON error backend; the API's answers pass untouched.
       expect(annotations['nginx.ingress.kubernetes.io/custom-http-errors']).toBe('599');
       expect(annotations['nginx.ingress.kubernetes.io/default-backend']).toBe('data-sync-errors');
@@ -281,6 +282,24 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
         expect(path.backend.service).toEqual({ name: 'data-sync-api', port: { name: 'http' } });
       }
     }
+    // The same per-IP rates and bursts as nginx.conf's zones (rate r/s, burst = rate × multiplier).
+    const nginxConf = readFileSync(join(REPO, 'nginx', 'nginx.conf'), 'utf8');
+    const zoneRate = (zone: string) => Number(new RegExp(`zone=${zone}:\\w+ rate=(\\d+)r/s`).exec(nginxConf)?.[1]);
+    const limits = Object.fromEntries(
+      ingresses.map((i) => {
+        const a = i.metadata.annotations ?? {};
+        const rps = Number(a['nginx.ingress.kubernetes.io/limit-rps']);
+        return [i.metadata.name, { rps, burst: rps * Number(a['nginx.ingress.kubernetes.io/limit-burst-multiplier']) }];
+      }),
+    );
+    expect(limits).toEqual({
+      'data-sync-api': { rps: zoneRate('api_general'), burst: 100 },
+      'data-sync-auth': { rps: zoneRate('api_auth'), burst: 20 },
+      'data-sync-upload': { rps: zoneRate('api_sync_write'), burst: 20 },
+    });
+    expect(nginxConf).toContain('limit_req zone=api_general burst=100 nodelay;');
+    expect(nginxConf).toContain('limit_req zone=api_auth burst=20 nodelay;');
+    expect(nginxConf).toContain('limit_req zone=api_sync_write burst=20 nodelay;');
     const upload = ingresses.find((i) => i.metadata.name === 'data-sync-upload')?.metadata.annotations ?? {};
     expect(upload['nginx.ingress.kubernetes.io/proxy-body-size']).toBe('101m');
     expect(upload['nginx.ingress.kubernetes.io/proxy-request-buffering']).toBe('off');
