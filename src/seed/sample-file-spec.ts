@@ -13,6 +13,8 @@ export interface SampleFileSpec {
   periodEnd: string;
   /** CSV only; defaults to utf8. */
   encoding?: SampleEncoding;
+  /** Seed of the rows; defaults to the file name. Specs with the same seed hold the same rows (CSV and XLSX). */
+  rowSeed?: string;
 }
 
 export interface SampleFileMeta {

@@ -152,6 +152,13 @@ describe('sampleRows', () => {
     expect([...sampleRows(renamed)]).not.toEqual([...sampleRows(spec)]);
   });
 
+  it('gives files of different names and formats the same rows when they share a row seed', () => {
+    const csv = { ...SAMPLE_FILES[0], rows: 200, rowSeed: 'same rows' };
+    const xlsx = { ...csv, format: 'xlsx' as const, fileName: csv.fileName.replace(/\.csv$/, '.xlsx') };
+    expect([...sampleRows(xlsx)]).toEqual([...sampleRows(csv)]);
+    expect([...sampleRows(csv)]).not.toEqual([...sampleRows({ ...csv, rowSeed: undefined })]);
+  });
+
   it('uses Chinese product names and statuses', () => {
     const spec = { ...SAMPLE_FILES[0], rows: 200 };
     const rows = [...sampleRows(spec)];

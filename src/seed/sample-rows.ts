@@ -24,12 +24,15 @@ import {
 type RowRecord = Record<string, string>;
 type RowFactory = (spec: SampleFileSpec, rng: Rng) => Iterable<RowRecord>;
 
-/** Deterministic rows in column order; seeded from the file name so every file differs but never changes. */
+/**
+ * Deterministic rows in column order; seeded from the file name (or `rowSeed`) so every file differs but never
+ * changes.
+ */
 export function* sampleRows(spec: SampleFileSpec): Generator<string[]> {
   if (spec.rows <= 0) return;
   const factory = ROW_FACTORIES[`${spec.template.platform}:${spec.template.dataDomain}`] ?? genericRows;
   let produced = 0;
-  for (const record of factory(spec, new Rng(spec.fileName))) {
+  for (const record of factory(spec, new Rng(spec.rowSeed ?? spec.fileName))) {
     yield spec.template.columns.map((c) => record[c.name] ?? '');
     if (++produced >= spec.rows) return;
   }
