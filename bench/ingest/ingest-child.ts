@@ -2,10 +2,11 @@
  * One ingest run in its own process, so the RSS it reports is the ingest's own.
  *
  * Builds what the worker builds for the pipeline (config, pg pool, Redis, quota, SyncTasksModule — but no
- * BullMQ Worker), makes sure the template, a user and the catalog row exist, inserts a `sync_tasks` row and
- * times `SyncTaskRunner.run(taskId)`. Prints one `BENCH_RESULT {json}` line.
+ * BullMQ Worker), makes sure the template, a user and the catalog rows exist, inserts a `sync_tasks` row (a
+ * single task for one file, a batch task for several) and times `SyncTaskRunner.run(taskId)`. Prints one
+ * `BENCH_RESULT {json}` line, the file results summed.
  *
- * env: DATABASE_URL, REDIS_URL, REDIS_PREFIX, BENCH_FILE (path), INGEST_BATCH_ROWS (optional),
+ * env: DATABASE_URL, REDIS_URL, REDIS_PREFIX, BENCH_FILES (paths, one a line), INGEST_BATCH_ROWS (optional),
  *      BENCH_PHASES=1 (time the pipeline's phases by wrapping prototypes; adds a little overhead),
  *      BENCH_CPU_PROFILE=path (V8 CPU profile of run() only, start-up excluded).
  */
@@ -13,12 +14,12 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { sql } from 'drizzle-orm';
 import { AppConfig, ConfigModule, loadConfig } from '@app/config';
-import { DbHandle, DbModule, openDatabase } from '@app/db';
+import { DbHandle, DbModule, FileResult, openDatabase } from '@app/db';
 import { QuotaModule } from '@app/quota';
 import { RedisModule } from '@app/redis';
 import { CatalogService, SyncTaskRunner, SyncTasksModule, TasksRepository, TemplatesRepository } from '@app/sync-tasks';
@@ -40,7 +41,9 @@ class IngestBenchModule {
 }
 
 export interface IngestChildResult {
+  /** The file's name, or how many files the batch task held. */
   file: string;
+  files: number;
   batchRows: number;
   status: string;
   error: string | null;
@@ -64,14 +67,16 @@ export interface IngestChildResult {
 }
 
 async function main(): Promise<void> {
-  const file = required('BENCH_FILE');
+  const files = required('BENCH_FILES').split('\n');
+  const dirs = [...new Set(files.map((f) => dirname(f)))];
   const config = loadConfig('worker', {
     NODE_ENV: 'test',
     DATABASE_URL: required('DATABASE_URL'),
     REDIS_URL: required('REDIS_URL'),
     REDIS_PREFIX: required('REDIS_PREFIX'),
     JWT_SECRET: BENCH_JWT_SECRET,
-    DATA_DIR: dirname(file),
+    DATA_DIR: dirs[0],
+    SCAN_ROOTS: dirs.join(','),
     LOG_LEVEL: 'warn',
     INGEST_BATCH_ROWS: process.env.INGEST_BATCH_ROWS,
   });
@@ -86,11 +91,12 @@ async function main(): Promise<void> {
       sql`INSERT INTO users (username, password_hash, role) VALUES ('bench-ingest', 'not-a-hash', 'admin')
           ON CONFLICT (username) DO UPDATE SET updated_at = now() RETURNING id`,
     );
-    const fileId = await catalogId(db, app.get(CatalogService), file);
+    const fileIds = await catalogIds(db, app.get(CatalogService), files);
     const taskId = randomUUID();
+    const kind = fileIds.length > 1 ? 'batch' : 'single';
     await app
       .get(TasksRepository)
-      .insert({ id: taskId, userId: user.id, kind: 'single', fileIds: [fileId], priority: 5, status: 'queued' });
+      .insert({ id: taskId, userId: user.id, kind, fileIds, priority: 5, status: 'queued' });
     const phases = process.env.BENCH_PHASES === '1' ? installPhaseTimers() : null;
     const runner = app.get(SyncTaskRunner);
 
@@ -106,11 +112,13 @@ async function main(): Promise<void> {
     if (profiler) await stopProfiler(profiler, process.env.BENCH_CPU_PROFILE as string);
 
     const task = await app.get(TasksRepository).findForWorker(taskId);
-    const result = task?.results[String(fileId)];
-    if (!result) throw new Error(`no file result (outcome ${JSON.stringify(outcome)})`);
+    const results = fileIds.map((id) => task?.results[String(id)]);
+    if (results.some((r) => !r)) throw new Error(`a file has no result (outcome ${JSON.stringify(outcome)})`);
+    const result = sumResults(results as FileResult[]);
     const pgCpu = await backendCpuSeconds(db);
     const out: IngestChildResult = {
-      file,
+      file: files.length > 1 ? `${files.length} files in ${dirs.join(', ')}` : basename(files[0]),
+      files: files.length,
       batchRows: config.worker.batchRows,
       status: result.status,
       error: result.error,
@@ -135,16 +143,41 @@ async function main(): Promise<void> {
   }
 }
 
-/** The file's catalog id: registered by an earlier run, or registered now by scanning its directory. */
-async function catalogId(db: DbHandle, catalog: CatalogService, path: string): Promise<number> {
-  const known = await db.rows<{ id: number }>(sql`SELECT id FROM catalog_files WHERE path = ${path}`);
-  if (known.length) return known[0].id;
-  const report = await catalog.scan(dirname(path));
-  const id =
-    report.registered.find((r) => r.path === path)?.id ??
-    report.duplicates.find((d) => d.path === path)?.existing_file_id;
-  if (id === undefined) throw new Error(`could not register ${path}: ${JSON.stringify(report.skipped)}`);
-  return id;
+/** The files' catalog ids: registered by an earlier run, or registered now by scanning their directories. */
+async function catalogIds(db: DbHandle, catalog: CatalogService, paths: string[]): Promise<number[]> {
+  const ids = new Map<string, number>();
+  const known = await db.rows<{ id: number; path: string }>(
+    sql`SELECT id, path FROM catalog_files WHERE path = ANY(${sql.param(paths)}::text[])`,
+  );
+  for (const k of known) ids.set(k.path, k.id);
+  const missing = paths.filter((p) => !ids.has(p));
+  for (const dir of new Set(missing.map((p) => dirname(p)))) {
+    const report = await catalog.scan(dir);
+    for (const r of report.registered) ids.set(r.path, r.id);
+    for (const d of report.duplicates) ids.set(d.path, d.existing_file_id);
+    const unregistered = missing.filter((p) => dirname(p) === dir && !ids.has(p));
+    if (unregistered.length) {
+      throw new Error(`could not register ${unregistered.join(', ')}: ${JSON.stringify(report.skipped)}`);
+    }
+  }
+  return paths.map((p) => ids.get(p) as number);
+}
+
+/** One result for the task: counts summed; 'ingested' only when every file was, else the first other status. */
+function sumResults(results: FileResult[]): FileResult {
+  const sum = (pick: (r: FileResult) => number): number => results.reduce((n, r) => n + pick(r), 0);
+  const odd = results.find((r) => r.status !== 'ingested');
+  return {
+    file_id: results[0].file_id,
+    file_name: results.length > 1 ? `${results.length} files` : results[0].file_name,
+    status: odd?.status ?? 'ingested',
+    rows_total: sum((r) => r.rows_total),
+    inserted: sum((r) => r.inserted),
+    updated: sum((r) => r.updated),
+    unchanged: sum((r) => r.unchanged),
+    quarantined: sum((r) => r.quarantined),
+    error: odd?.error ?? null,
+  };
 }
 
 /**

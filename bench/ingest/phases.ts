@@ -2,7 +2,8 @@
  * Phase timing of the ingest pipeline without touching its code: wraps prototype methods in this process
  * only. A batch commits while the next is read and prepared, so the phases overlap in wall time.
  */
-import { CatalogRepository, TasksRepository } from '@app/sync-tasks';
+import { CacheService } from '@app/cache';
+import { CatalogRepository, TasksRepository, TemplatesRepository } from '@app/sync-tasks';
 import { FactRowsRepository } from '@app/sync-tasks/ingest/fact-rows.repository';
 import { FileIngester } from '@app/sync-tasks/ingest/file-ingester';
 import { RowPreparer } from '@app/sync-tasks/ingest/row-preparer';
@@ -19,7 +20,24 @@ export interface PhaseTimes {
   recordBatchMs: number;
   /** TasksRepository.saveProgress (throttled to 1/s by the runner). */
   saveProgressMs: number;
+  /** FileIngester.ingest: one file from claim to finish (batches included), and how many files. */
+  fileMs: number;
+  files: number;
+  /** The calls made once per file (or per file and task step), by `Class.method`: what a small file pays extra. */
+  perFileMs: Record<string, number>;
 }
+
+/** Methods called once per file around its batches. */
+const PER_FILE_CALLS: [object, string, string][] = [
+  [CatalogRepository.prototype, 'claim', 'CatalogRepository.claim'],
+  [FactRowsRepository.prototype, 'clearQuarantine', 'FactRowsRepository.clearQuarantine'],
+  [TemplatesRepository.prototype, 'findPublished', 'TemplatesRepository.findPublished'],
+  [CatalogRepository.prototype, 'findById', 'CatalogRepository.findById'],
+  [CatalogRepository.prototype, 'finish', 'CatalogRepository.finish'],
+  [TasksRepository.prototype, 'statusOf', 'TasksRepository.statusOf'],
+  [TasksRepository.prototype, 'saveFileResult', 'TasksRepository.saveFileResult'],
+  [CacheService.prototype, 'invalidate', 'CacheService.invalidate'],
+];
 
 type AnyFn = (...args: unknown[]) => unknown;
 
@@ -34,6 +52,9 @@ export function installPhaseTimers(): { snapshot(): PhaseTimes } {
     upsertMs: 0,
     recordBatchMs: 0,
     saveProgressMs: 0,
+    fileMs: 0,
+    files: 0,
+    perFileMs: {},
   };
 
   wrap(
@@ -55,8 +76,15 @@ export function installPhaseTimers(): { snapshot(): PhaseTimes } {
   wrapAsync(FactRowsRepository.prototype, 'upsert', (ms) => (t.upsertMs += ms));
   wrapAsync(CatalogRepository.prototype, 'recordBatch', (ms) => (t.recordBatchMs += ms));
   wrapAsync(TasksRepository.prototype, 'saveProgress', (ms) => (t.saveProgressMs += ms));
+  wrapAsync(FileIngester.prototype, 'ingest', (ms) => {
+    t.fileMs += ms;
+    t.files++;
+  });
+  for (const [target, method, name] of PER_FILE_CALLS) {
+    wrapAsync(target, method, (ms) => (t.perFileMs[name] = (t.perFileMs[name] ?? 0) + ms));
+  }
 
-  return { snapshot: () => ({ ...t }) };
+  return { snapshot: () => ({ ...t, perFileMs: { ...t.perFileMs } }) };
 }
 
 function wrap(target: object, name: string, make: (original: AnyFn) => AnyFn): void {
