@@ -7,12 +7,22 @@
  * kubectl) add a check when present and show up as skipped otherwise (.ci/run installs logrotate).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import Redis from 'ioredis';
+import { copyFromContext, dockerIgnore, ReplayError, replayPlan, Step } from '../../scripts/dockerfile-replay';
 import { freePort, waitFor } from '../support/redis-server';
 import { findTool } from '../support/tools';
 
@@ -589,6 +599,132 @@ describe('Docker (deploy/docker)', () => {
     }
   });
 });
+
+// scripts/image-dry-run.sh builds and runs the image without Docker (in CI); these keep its reading of the Dockerfile
+// honest without the minutes a full dry run takes.
+describe('image dry run: reading the Dockerfile (scripts/dockerfile-replay.ts)', () => {
+  const dockerfile = () => readFileSync(join(DOCKER, 'Dockerfile'), 'utf8');
+  const calls = (steps: Step[], verb: string) => steps.filter((s) => s.verb === verb).map((s) => s.args);
+  const problems = (text: string): string[] => {
+    try {
+      replayPlan(text);
+    } catch (error) {
+      if (error instanceof ReplayError) return error.problems;
+      throw error;
+    }
+    return [];
+  };
+
+  it('replays every instruction: build-context copies, RUNs, runtime copies from the build, user, entries', () => {
+    const steps = replayPlan(dockerfile());
+    expect(calls(steps, 'stage').map(([name]) => name)).toEqual(['build', 'runtime']);
+    expect(calls(steps, 'copy_context')).toEqual([
+      ['./', 'package.json', 'package-lock.json'],
+      ['./', 'tsconfig.json', 'tsconfig.build.json', 'nest-cli.json'],
+      ['./apps', 'apps'],
+      ['./libs', 'libs'],
+      ['./src', 'src'],
+    ]);
+    const runs = calls(steps, 'run').map(([command]) => command.replace(/\s+/g, ' '));
+    expect(runs).toEqual([
+      'npm ci',
+      `npm run build && npm prune --omit=dev && TS_NODE_BASEURL=./dist node -r tsconfig-paths/register -e "require('@app/config')"`,
+    ]);
+    expect(calls(steps, 'copy_from')).toEqual([
+      ['build', './', '/app/package.json', '/app/tsconfig.json'],
+      ['build', './node_modules', '/app/node_modules'],
+      ['build', './dist', '/app/dist'],
+      ['build', './libs/db/migrations', '/app/libs/db/migrations'],
+    ]);
+    // The runtime stage's account set-up is replayed, never run on the host.
+    expect(calls(steps, 'account')).toEqual([['10001', '10001', '/var/lib/data-sync']]);
+    expect(calls(steps, 'chown')).toEqual([['10001:10001', '/var/lib/data-sync']]);
+    expect(calls(steps, 'user')).toEqual([['10001', '10001']]);
+    expect(calls(steps, 'stopsignal')).toEqual([['SIGTERM']]);
+    expect(calls(steps, 'entry')).toEqual([
+      ['api'],
+      ['worker', 'node', '-r', 'tsconfig-paths/register', 'dist/apps/worker/src/main.js'],
+      ['migrate', 'node', '-r', 'tsconfig-paths/register', 'dist/src/cli/cli.js', 'migrate'],
+    ]);
+    expect(calls(steps, 'entry_env')).toEqual([['worker', 'HEALTHCHECK_PORT=3001']]);
+  });
+
+  it.each([
+    [
+      'an instruction it does not know',
+      (d: string) => d.replace(/^(USER .*)$/m, 'ADD https://example.com/x /x\n$1'),
+      'ADD',
+    ],
+    [
+      'a COPY flag',
+      (d: string) => d.replace('COPY --from=build /app/dist', 'COPY --from=build --chown=1:1 /app/dist'),
+      '--chown',
+    ],
+    [
+      'a wildcard',
+      (d: string) => d.replace('COPY package.json package-lock.json ./', 'COPY package*.json ./'),
+      'wildcard',
+    ],
+    [
+      'a host-changing RUN beside the account set-up',
+      (d: string) => d.replace('&& mkdir -p', '&& apt-get install -y curl && mkdir -p'),
+      'mixes',
+    ],
+    ['an unknown account option', (d: string) => d.replace('--shell /usr/sbin/nologin', '--create-home'), 'useradd'],
+    ['a shell-form CMD', (d: string) => d.replace(/^CMD .*$/m, 'CMD node dist/apps/api/src/main.js'), 'exec form'],
+    ['a missing documented entry', (d: string) => d.replace(/^#\s+worker\s+docker run.*$/m, '#'), 'worker'],
+  ])('refuses %s, saying where', (_what, change, mentioned) => {
+    const changed = change(dockerfile());
+    expect(changed).not.toBe(dockerfile());
+    const [first] = problems(changed);
+    expect(first).toMatch(/^(line \d+|header comment):/);
+    expect(first).toContain(mentioned);
+  });
+
+  it('honours the .dockerignore as Docker does: patterns from the context root, ** across folders, parents', () => {
+    const ignored = dockerIgnore(readFileSync(join(DOCKER, 'Dockerfile.dockerignore'), 'utf8'));
+    for (const path of [
+      'node_modules',
+      'apps/api/node_modules/x.js',
+      'dist/main.js',
+      'test/a.ts',
+      'a.log',
+      'libs/x/b.log',
+    ])
+      expect([path, ignored(path)]).toEqual([path, true]);
+    for (const path of ['apps/api/src/main.ts', 'libs/db/migrations/0000_init.sql', 'src/dist/x.ts', 'apps/test/x.ts'])
+      expect([path, ignored(path)]).toEqual([path, false]);
+    expect(() => dockerIgnore('dist\n!dist/keep')).toThrow(ReplayError);
+  });
+
+  it("copies from the context as COPY does: a folder's contents, files into a folder, ignored paths left out", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'data-sync-replay-'));
+    try {
+      const context = join(dir, 'context');
+      for (const file of ['apps/a.ts', 'apps/node_modules/m.js', 'apps/x.log', 'package.json', 'dist/d.js'])
+        writeFileAt(join(context, file), file);
+      writeFileSync(join(dir, 'ignore'), '**/node_modules\ndist\n**/*.log\n');
+      copyFromContext(context, join(dir, 'ignore'), join(dir, 'out/app/apps'), ['apps']);
+      copyFromContext(context, join(dir, 'ignore'), join(dir, 'out/app/'), ['package.json']);
+      expect(listFiles(join(dir, 'out'))).toEqual(['app/apps/a.ts', 'app/package.json']);
+      expect(() => copyFromContext(context, join(dir, 'ignore'), join(dir, 'out/'), ['dist'])).toThrow(/not found/);
+      expect(() => copyFromContext(context, join(dir, 'ignore'), join(dir, 'out/'), ['../x'])).toThrow(/outside/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+function writeFileAt(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+}
+
+function listFiles(dir: string, prefix = ''): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]))
+    .sort();
+}
 
 /** Dockerfile instructions with continuation lines joined and comments dropped. */
 function dockerInstructions(text: string): { keyword: string; args: string }[] {
