@@ -2,10 +2,7 @@ import KeyvRedis from '@keyv/redis';
 import { Logger } from '@nestjs/common';
 import Keyv from 'keyv';
 import { AppConfig } from '@app/config';
-import { settlesWithin } from '@app/common';
 import { DEFAULT_REDIS_URL } from '@app/redis';
-
-const DISCONNECT_BOUND_MS = 500;
 
 /**
  * The Keyv store behind cache-manager. `disableOfflineQueue` + a short connect timeout make a read
@@ -17,11 +14,26 @@ export function createCacheStore(config: AppConfig): Keyv {
     { url: config.redis.url ?? DEFAULT_REDIS_URL, disableOfflineQueue: true },
     { connectionTimeout: 500, throwOnConnectError: false },
   );
-  // node-redis' graceful close waits for a server that may be gone: app.close() hung for good in ~1 run of 3
-  // with Redis stopped (test/chaos/worker-shutdown). Bound it, then destroy the socket.
-  const close = adapter.disconnect.bind(adapter);
+  // Closing destroys the connection at once: node-redis' graceful close waits for the reply of every pending
+  // command before it drops the socket, so with Redis stopped app.close() hung for good in ~1 run of 3
+  // (test/chaos/worker-shutdown). A cache write lost at shutdown costs one miss.
+  // The adapter connects lazily, on its first command, and node-redis assigns a socket whose connect was under way
+  // when the client was destroyed without closing it: a read or warm-up still running at shutdown left an open
+  // connection that kept the process alive (a lone jest suite never exited, 1 run in 3). So: closed is final, and
+  // the client's sockets are unref'd (the server and the app's other handles keep a running process alive).
+  const client = adapter.client; // a single client: built from a URL, not a cluster or sentinel config
+  if ('unref' in client) client.unref();
+  const destroy = adapter.disconnect.bind(adapter, true);
+  let closed = false;
+  const connected = adapter.getClient.bind(adapter);
+  adapter.getClient = async () => {
+    if (closed) throw new Error('cache store closed');
+    return connected();
+  };
+  // Keyv's disconnect() passes no argument; the adapter's own connect-failure path passes true (not a close).
   adapter.disconnect = async (force?: boolean) => {
-    if (force || !(await settlesWithin(close(false), DISCONNECT_BOUND_MS))) await close(true).catch(() => undefined);
+    if (force === undefined) closed = true;
+    await destroy().catch(() => undefined);
   };
   const keyv = new Keyv({ store: adapter, useKeyPrefix: false, namespace: undefined });
   const logger = new Logger('CacheStore');
