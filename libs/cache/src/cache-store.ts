@@ -22,7 +22,7 @@ export function createCacheStore(config: AppConfig): Keyv {
   // connection that kept the process alive (a lone jest suite never exited, 1 run in 3). So: closed is final, and
   // the client's sockets are unref'd (the server and the app's other handles keep a running process alive).
   const client = adapter.client; // a single client: built from a URL, not a cluster or sentinel config
-  if ('unref' in client) client.unref();
+  if ('unref' in client) void client.unref();
   const destroy = adapter.disconnect.bind(adapter, true);
   let closed = false;
   const connected = adapter.getClient.bind(adapter);
