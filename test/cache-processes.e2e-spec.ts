@@ -1,12 +1,21 @@
 import request from 'supertest';
 import { ApiProcess } from './support/api-process';
+import { installSampleTemplates, sampleSpec, writeSample } from './support/samples';
 import { createTestApp, TestApp } from './support/test-app';
+import { tempDir } from './support/test-env';
+import { waitFor } from './support/wait-for';
+import { WorkerProcess } from './support/worker-process';
 
 type Session = Awaited<ReturnType<TestApp['login']>>;
 interface TypeStats {
   type: string;
   hits: number;
   local_hits: number;
+}
+interface IngestStats {
+  files: number;
+  files_by_status: Record<string, number>;
+  rows_ingested: number;
 }
 
 /**
@@ -16,9 +25,11 @@ interface TypeStats {
  * sets up users and templates and gives the uncached answer each cached one must equal byte for byte.
  */
 describe('cache with two API processes (e2e, OS processes sharing PostgreSQL and Redis, in-process tier on)', () => {
+  const dir = tempDir('ds-cache-proc-');
   let t: TestApp;
   let writer: ApiProcess;
   let reader: ApiProcess;
+  let worker: WorkerProcess | undefined;
   let admin: Session;
   let user: Session;
   const bearer = (s: Session) => ({ authorization: `Bearer ${s.token}` });
@@ -32,8 +43,9 @@ describe('cache with two API processes (e2e, OS processes sharing PostgreSQL and
     user = await t.login('normal');
   }, 120_000);
   afterAll(async () => {
-    for (const child of [reader, writer]) await child?.kill('SIGTERM');
+    for (const child of [worker, reader, writer]) await child?.kill('SIGTERM');
     await t?.close();
+    dir.remove();
   });
 
   const write = () => request(writer.url);
@@ -138,4 +150,47 @@ describe('cache with two API processes (e2e, OS processes sharing PostgreSQL and
     await write().delete(`/api/templates/${created.body.id}`).set(bearer(admin)).expect(204);
     expect((await readAfterWrite(path)).body).toEqual([]);
   });
+
+  it('shows a file submitted, cancelled, retried and ingested in the next stats read on the other process', async () => {
+    await installSampleTemplates(t);
+    const { path, meta } = await writeSample(dir.path, sampleSpec({ platform: 'tiktok', domain: 'orders' }, 200));
+    let upload = write().post('/api/data-sync/files').set(bearer(user));
+    for (const [key, value] of Object.entries(meta)) upload = upload.field(key, value);
+    const file = (await upload.attach('file', path).expect(201)).body as { id: number };
+    const tiktok = async (): Promise<IngestStats> => {
+      const stats = JSON.parse(await cachedInReader('account_stats', '/api/accounts/stats')) as {
+        ingest: Record<string, IngestStats>;
+      };
+      return stats.ingest.tiktok;
+    };
+    const tiktokAfterWrite = async () =>
+      (await readAfterWrite('/api/accounts/stats')).body.ingest.tiktok as IngestStats;
+    expect((await tiktok()).files_by_status).toEqual({ pending: 1 });
+
+    // No worker runs yet: the task stays queued until it is cancelled.
+    const submitted = await write()
+      .post('/api/data-sync/single')
+      .set(bearer(user))
+      .send({ file_id: file.id })
+      .expect(202);
+    const taskId = submitted.body.task_id as string;
+    expect((await tiktokAfterWrite()).files_by_status).toEqual({ queued: 1 });
+
+    await tiktok();
+    await write().delete(`/api/data-sync/cancel-task/${taskId}`).set(bearer(user)).expect(200);
+    expect((await tiktokAfterWrite()).files_by_status).toEqual({ pending: 1 });
+
+    await tiktok();
+    await write().post(`/api/data-sync/retry-task/${taskId}`).set(bearer(user)).expect(202);
+    expect((await tiktokAfterWrite()).files_by_status).toEqual({ queued: 1 });
+
+    await tiktok();
+    worker = await WorkerProcess.start(t.config);
+    await waitFor(
+      async () => (await t.http().get(`/api/data-sync/task-status/${taskId}`).set(bearer(user)).expect(200)).body,
+      (task: { status: string }) => task.status === 'completed',
+      { timeoutMs: 60_000, what: () => `task ${taskId} completed; worker log:\n${worker?.log ?? ''}` },
+    );
+    expect(await tiktokAfterWrite()).toMatchObject({ files_by_status: { ingested: 1 }, rows_ingested: 200 });
+  }, 120_000);
 });
