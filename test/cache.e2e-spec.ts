@@ -8,6 +8,7 @@ type Session = Awaited<ReturnType<TestApp['login']>>;
 interface TypeStats {
   type: string;
   hits: number;
+  local_hits: number;
   misses: number;
   loads: number;
   errors: number;
@@ -59,24 +60,22 @@ describe('cache (e2e, PostgreSQL + Redis, two API instances)', () => {
       .send({ platform: 'lazada', shop_id: shopId, name: `Shop ${shopId}`, ...extra })
       .expect(201);
 
-  it('answers a repeated read from Redis byte for byte, and cache-stats counts the miss and the hit', async () => {
+  it('answers repeated reads from Redis and from process memory byte for byte, and cache-stats counts them', async () => {
     await createAccount(a, 'hit-1', { region: 'MY' });
     const before = await typeStats('accounts');
-    const first = await a
-      .http()
-      .get('/api/collection/accounts?platform=lazada&page_size=5')
-      .set(auth(user))
-      .expect(200);
-    const second = await a
-      .http()
-      .get('/api/collection/accounts?platform=lazada&page_size=5')
-      .set(auth(user))
-      .expect(200);
-    expect(second.text).toBe(first.text);
-    expect(first.body.items.map((i: { shop_id: string }) => i.shop_id)).toContain('hit-1');
-    const after = await typeStats('accounts');
+    const read = (app: TestApp) =>
+      app.http().get('/api/collection/accounts?platform=lazada&page_size=5').set(auth(user)).expect(200);
+    const loaded = await read(a); // miss: loaded from PostgreSQL
+    const fromMemory = await read(a); // hit in a's in-process tier
+    const fromRedis = await read(b); // hit in Redis (b never read it)
+    expect(fromMemory.text).toBe(loaded.text);
+    expect(fromRedis.text).toBe(loaded.text);
+    expect(loaded.body.items.map((i: { shop_id: string }) => i.shop_id)).toContain('hit-1');
+    await typeStats('accounts', b); // flushes b's counters; then a's, with its own answer
+    const after = await typeStats('accounts', a);
     expect(after.misses - before.misses).toBe(1);
-    expect(after.hits - before.hits).toBe(1);
+    expect(after.hits - before.hits).toBe(2);
+    expect(after.local_hits - before.local_hits).toBe(1);
     expect(after.loads - before.loads).toBe(1);
     expect(after.keys).toBeGreaterThanOrEqual(1);
   });
@@ -212,6 +211,7 @@ describe('cache (e2e, PostgreSQL + Redis, two API instances)', () => {
     const res = await b.http().get('/api/system/cache-stats').set(auth(admin)).expect(200);
     const figures = {
       hits: expect.any(Number),
+      local_hits: expect.any(Number),
       misses: expect.any(Number),
       loads: expect.any(Number),
       invalidations: expect.any(Number),

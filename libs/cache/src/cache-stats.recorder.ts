@@ -6,7 +6,7 @@ import { MetricsService } from '@app/observability';
 import { InjectRedis } from '@app/redis';
 import { CACHE_KEYS, CacheKeys } from './cache-keys';
 
-export const COUNTERS = ['hits', 'misses', 'loads', 'load_ms', 'invalidations', 'errors'] as const;
+export const COUNTERS = ['hits', 'local_hits', 'misses', 'loads', 'load_ms', 'invalidations', 'errors'] as const;
 export type Counter = (typeof COUNTERS)[number];
 export type Counters = Record<Counter, number>;
 
@@ -32,9 +32,14 @@ export class CacheStatsRecorder implements OnApplicationShutdown {
     this.timer.unref();
   }
 
-  hit(type: CacheType): void {
+  /** A hit, from Redis or from this process's local tier (counted in both `hits` and `local_hits`). */
+  hit(type: CacheType, tier: 'redis' | 'local' = 'redis'): void {
     this.add(type, 'hits', 1);
     this.metrics.cacheRequests.inc({ type, result: 'hit' });
+    if (tier === 'local') {
+      this.add(type, 'local_hits', 1);
+      this.metrics.cacheLocalHits.inc({ type });
+    }
   }
 
   miss(type: CacheType): void {

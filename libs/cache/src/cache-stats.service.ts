@@ -4,11 +4,12 @@ import { AppConfig, CACHE_TYPES, CacheType } from '@app/config';
 import { withTimeout } from '@app/common';
 import { InjectRedis } from '@app/redis';
 import { CACHE_KEYS, CacheKeys } from './cache-keys';
-import { CacheStatsRecorder, Counters } from './cache-stats.recorder';
+import { CacheStatsRecorder, COUNTERS, Counters } from './cache-stats.recorder';
 import { CacheService } from './cache.service';
 
 export interface CacheFigures {
   hits: number;
+  local_hits: number;
   misses: number;
   hit_rate: number | null;
   loads: number;
@@ -61,9 +62,7 @@ export class CacheStatsService {
         ...figures(counters[type], sizes[i]),
       }));
       const sum = (field: keyof Counters) => CACHE_TYPES.reduce((n, t) => n + counters[t][field], 0);
-      const totalCounters = Object.fromEntries(
-        (['hits', 'misses', 'loads', 'load_ms', 'invalidations', 'errors'] as const).map((f) => [f, sum(f)]),
-      ) as Counters;
+      const totalCounters = Object.fromEntries(COUNTERS.map((f) => [f, sum(f)])) as Counters;
       const totalSize = sizes.reduce((a, s) => ({ keys: a.keys + s.keys, bytes: a.bytes + s.bytes }), {
         keys: 0,
         bytes: 0,
@@ -86,7 +85,7 @@ export class CacheStatsService {
   /** Counters live in Redis: while it is down only the configuration is known. */
   private redisDown(): CacheStatsReport {
     const none = figures(
-      { hits: 0, misses: 0, loads: 0, load_ms: 0, invalidations: 0, errors: 0 },
+      { hits: 0, local_hits: 0, misses: 0, loads: 0, load_ms: 0, invalidations: 0, errors: 0 },
       { keys: 0, bytes: 0 },
     );
     return {
@@ -133,6 +132,7 @@ function figures(c: Counters, size: { keys: number; bytes: number }): CacheFigur
   const reads = c.hits + c.misses;
   return {
     hits: c.hits,
+    local_hits: c.local_hits,
     misses: c.misses,
     hit_rate: reads ? Math.round((c.hits / reads) * 10_000) / 10_000 : null,
     loads: c.loads,

@@ -1,8 +1,12 @@
+import { once } from 'node:events';
 import KeyvRedis from '@keyv/redis';
 import { Logger } from '@nestjs/common';
 import Keyv from 'keyv';
 import { AppConfig } from '@app/config';
+import { settlesWithin } from '@app/common';
 import { DEFAULT_REDIS_URL } from '@app/redis';
+
+const DISCONNECT_BOUND_MS = 500;
 
 /**
  * The Keyv store behind cache-manager. `disableOfflineQueue` + a short connect timeout make a read
@@ -14,28 +18,32 @@ export function createCacheStore(config: AppConfig): Keyv {
     { url: config.redis.url ?? DEFAULT_REDIS_URL, disableOfflineQueue: true },
     { connectionTimeout: 500, throwOnConnectError: false },
   );
-  // Closing destroys the connection at once: node-redis' graceful close waits for the reply of every pending
-  // command before it drops the socket, so with Redis stopped app.close() hung for good in ~1 run of 3
-  // (test/chaos/worker-shutdown). A cache write lost at shutdown costs one miss.
-  // The adapter connects lazily, on its first command, and node-redis assigns a socket whose connect was under way
-  // when the client was destroyed without closing it: a read or warm-up still running at shutdown left an open
-  // connection that kept the process alive (a lone jest suite never exited, 1 run in 3). So: closed is final, and
-  // the client's sockets are unref'd (the server and the app's other handles keep a running process alive).
-  const client = adapter.client; // a single client: built from a URL, not a cluster or sentinel config
-  if ('unref' in client) void client.unref();
-  const destroy = adapter.disconnect.bind(adapter, true);
-  let closed = false;
-  const connected = adapter.getClient.bind(adapter);
-  adapter.getClient = async () => {
-    if (closed) throw new Error('cache store closed');
-    return connected();
-  };
-  // Keyv's disconnect() passes no argument; the adapter's own connect-failure path passes true (not a close).
+  // node-redis' graceful close waits for a server that may be gone: app.close() hung for good in ~1 run of 3
+  // with Redis stopped (test/chaos/worker-shutdown). Bound it, then destroy the socket. (The adapter also calls
+  // this itself, forced, after a failed connect: the next command connects again.)
+  const close = adapter.disconnect.bind(adapter);
   adapter.disconnect = async (force?: boolean) => {
-    if (force === undefined) closed = true;
-    await destroy().catch(() => undefined);
+    if (force || !(await settlesWithin(close(false), DISCONNECT_BOUND_MS))) await close(true).catch(() => undefined);
   };
+  // Every command first asks for a connected client, and the adapter reconnects a closed one: a warm-up still
+  // running at shutdown would reopen the connection after it. Once the store is shut down, it stays closed.
+  let shutDown = false;
+  const getClient = adapter.getClient.bind(adapter);
+  adapter.getClient = () => (shutDown ? Promise.reject(new Error('cache store closed')) : getClient());
   const keyv = new Keyv({ store: adapter, useKeyPrefix: false, namespace: undefined });
+  // Shutdown (cache-manager's onModuleDestroy). The first command connects lazily, e.g. a start-up warm-up's: a
+  // close while that connection is being made misses the socket, which node-redis creates afterwards and keeps
+  // open for good (the process never exited). Let the connection finish first (bounded), and unref its socket.
+  const disconnect = keyv.disconnect.bind(keyv);
+  keyv.disconnect = async () => {
+    shutDown = true;
+    const client = adapter.client;
+    if ('unref' in client) {
+      void client.unref(); // (typed as a promise on a Sentinel client; a plain call here)
+      if (client.isOpen && !client.isReady) await settlesWithin(once(client, 'ready'), DISCONNECT_BOUND_MS);
+    }
+    await disconnect();
+  };
   const logger = new Logger('CacheStore');
   keyv.on('error', (error: Error) => logger.debug(`cache store: ${error.message}`));
   return keyv;

@@ -4,6 +4,7 @@ import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
 import Redis from 'ioredis';
+import type Keyv from 'keyv';
 import { AppConfig, CacheSettings, CacheType } from '@app/config';
 import { withTimeout } from '@app/common';
 import { InjectRedis } from '@app/redis';
@@ -11,6 +12,7 @@ import { CacheInvalidationBus } from './cache-invalidation.bus';
 import { CACHE_KEYS, CacheKeys, CacheParams } from './cache-keys';
 import { CacheStatsRecorder } from './cache-stats.recorder';
 import { InFlight } from './in-flight';
+import { LocalTier } from './local-tier';
 
 export type Loader<T> = () => Promise<T>;
 interface Warmup {
@@ -18,6 +20,16 @@ interface Warmup {
   load: Loader<unknown>;
 }
 type Lock = { key: string; token: string } | 'busy' | 'unavailable';
+/** One entry of one generation: where a read looks, and what the local tier files it under. */
+interface Slot {
+  type: CacheType;
+  generation: string;
+  key: string;
+}
+interface Stored {
+  value: unknown;
+  expiresAt: number;
+}
 
 const LOCK_POLL_MS = 20;
 const RETRY_INVALIDATION_MS = 1_000;
@@ -32,6 +44,15 @@ if cur == ARGV[1] then token = ARGV[2] end
 local nxt = (n + 1) .. '.' .. token
 redis.call('set', KEYS[1], nxt)
 return nxt`;
+/**
+ * The type's generation, created as `0.{ARGV[1]}` when absent (first use, or a Redis that lost its data or
+ * evicted the key): every incarnation of the key has its own token, so an entry cached in a process under an
+ * earlier one can never be reached again.
+ */
+const INIT_GENERATION = `local cur = redis.call('get', KEYS[1])
+if cur then return cur end
+redis.call('set', KEYS[1], ARGV[1])
+return ARGV[1]`;
 /** Compare-and-delete: a lock is released only by the process that holds it. */
 const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
 
@@ -45,6 +66,11 @@ const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis
  * warm-ups registered, it first loads them and stores them under the next generation, then swaps the
  * generation atomically only if nobody else did meanwhile (else it swaps to an empty one): the first
  * readers after a write hit instead of all missing at once.
+ *
+ * In front of Redis, an in-process tier (`LocalTier`, `CACHE_LOCAL_*`) keyed by the same full key: a read
+ * still GETs the generation from Redis, then looks in the process before Redis, so it saves the entry's round
+ * trip and its JSON parse without ever answering for a replaced generation. Invalidations (this process's and,
+ * through pub/sub, other processes') drop the types' local entries to free their memory.
  */
 @Injectable()
 export class CacheService implements OnApplicationShutdown {
@@ -56,6 +82,8 @@ export class CacheService implements OnApplicationShutdown {
   private retryTimer?: NodeJS.Timeout;
   private readonly invalidationListeners: ((types: CacheType[]) => void)[] = [];
   private readonly warmups = new Map<CacheType, Warmup[]>();
+  private readonly local?: LocalTier;
+  private readonly entries: Keyv;
 
   constructor(
     config: AppConfig,
@@ -66,7 +94,13 @@ export class CacheService implements OnApplicationShutdown {
     private readonly bus: CacheInvalidationBus,
   ) {
     this.settings = config.cache;
-    bus.onRemote((types) => this.notify(types));
+    if (this.settings.enabled && this.settings.local.enabled) this.local = new LocalTier(this.settings.local);
+    // The Keyv store under cache-manager: read raw, entries come with their expiry (the local copy's too).
+    this.entries = store.stores[0];
+    bus.onRemote((types) => {
+      this.local?.drop(types);
+      this.notify(types);
+    });
   }
 
   get enabled(): boolean {
@@ -84,26 +118,32 @@ export class CacheService implements OnApplicationShutdown {
       this.stats.error(type);
       return this.timedLoad(type, loader);
     }
-    let key: string;
-    let cached: unknown;
+    let slot: Slot;
+    let stored: Stored | undefined;
     try {
-      key = await this.entryKey(type, params);
-      const running = this.inFlight.get(key);
+      slot = await this.slot(type, params);
+      const local = this.local?.get(slot.key);
+      if (local !== undefined) {
+        this.stats.hit(type, 'local');
+        return local as T;
+      }
+      const running = this.inFlight.get(slot.key);
       if (running) {
         this.stats.miss(type);
         return (await running) as T;
       }
-      cached = await this.bounded(this.store.get(key));
+      stored = await this.bounded(this.read(slot));
     } catch {
       this.stats.error(type);
       return this.timedLoad(type, loader);
     }
-    if (cached !== undefined && cached !== null) {
+    if (stored) {
+      this.keepLocal(slot, stored);
       this.stats.hit(type);
-      return cached as T;
+      return stored.value as T;
     }
     this.stats.miss(type);
-    return (await this.inFlight.run(key, () => this.loadShared(type, key, loader))) as T;
+    return (await this.inFlight.run(slot.key, () => this.loadShared(slot, loader))) as T;
   }
 
   /**
@@ -113,13 +153,16 @@ export class CacheService implements OnApplicationShutdown {
   async warm<T>(type: CacheType, params: CacheParams, loader: Loader<T>): Promise<boolean> {
     if (!this.settings.enabled || this.unconfirmed.has(type)) return false;
     try {
-      const key = await this.entryKey(type, params);
-      if (this.inFlight.get(key)) return false;
-      const cached = await this.bounded(this.store.get(key));
-      if (cached !== undefined && cached !== null) return false;
-      const lock = await this.tryLock(key);
+      const slot = await this.slot(type, params);
+      if (this.local?.get(slot.key) !== undefined || this.inFlight.get(slot.key)) return false;
+      const stored = await this.bounded(this.read(slot));
+      if (stored) {
+        this.keepLocal(slot, stored);
+        return false;
+      }
+      const lock = await this.tryLock(slot.key);
       if (typeof lock === 'string') return false;
-      await this.inFlight.run(key, () => this.loadAndStore(type, key, loader, lock));
+      await this.inFlight.run(slot.key, () => this.loadAndStore(slot, loader, lock));
       return true;
     } catch (error) {
       this.logger.warn(`cache warm-up of ${type} failed: ${(error as Error).message}`);
@@ -134,12 +177,19 @@ export class CacheService implements OnApplicationShutdown {
    */
   async invalidate(...types: CacheType[]): Promise<void> {
     const results = await Promise.allSettled(types.map((type) => this.bump(type)));
-    const done = types.filter((_, i) => results[i].status === 'fulfilled');
+    const done: CacheType[] = [];
+    const installed: Partial<Record<CacheType, string>> = {};
     for (const [i, type] of types.entries()) {
-      if (results[i].status === 'rejected') this.unconfirmed.add(type);
+      const result = results[i];
+      if (result.status === 'rejected') this.unconfirmed.add(type);
+      else {
+        done.push(type);
+        installed[type] = result.value;
+      }
     }
     if (this.unconfirmed.size) this.scheduleRetry();
     if (done.length) {
+      this.local?.drop(done, installed); // keeps what this write prefilled under the generation it installed
       this.bus.publish(done);
       this.notify(done);
     }
@@ -169,18 +219,38 @@ export class CacheService implements OnApplicationShutdown {
     clearTimeout(this.retryTimer);
   }
 
-  private async entryKey(type: CacheType, params: CacheParams): Promise<string> {
-    const generation = await this.bounded(this.redis.get(this.keys.generation(type)));
-    return this.keys.entry(type, generation ?? '0', params);
+  /** The entry of (type, params) under the type's current generation: one GET (an EVAL when the key is absent). */
+  private async slot(type: CacheType, params: CacheParams): Promise<Slot> {
+    const generationKey = this.keys.generation(type);
+    let generation = await this.bounded(this.redis.get(generationKey));
+    generation ??= String(
+      await this.bounded(this.redis.eval(INIT_GENERATION, 1, generationKey, `0.${randomUUID().slice(0, 8)}`)),
+    );
+    return { type, generation, key: this.keys.entry(type, generation, params) };
   }
 
-  private async bump(type: CacheType): Promise<void> {
+  /** The stored entry with its expiry (Keyv's raw record), or undefined. */
+  private async read(slot: Slot): Promise<Stored | undefined> {
+    const raw = await this.entries.getRaw(slot.key);
+    if (raw?.value === undefined || raw.value === null) return undefined;
+    return { value: raw.value, expiresAt: raw.expires ?? Date.now() + this.settings.ttlMs[slot.type] };
+  }
+
+  private keepLocal(slot: Slot, stored: Stored): void {
+    this.local?.set(slot.key, slot, stored.value, stored.expiresAt);
+  }
+
+  /** Swaps the type's generation; resolves with the one installed. */
+  private async bump(type: CacheType): Promise<string> {
     const generationKey = this.keys.generation(type);
     const [token, emptyToken] = [randomUUID().slice(0, 8), randomUUID().slice(0, 8)];
     const expected = await this.prefill(type, token).catch(() => '');
-    await this.bounded(this.redis.eval(SWAP_GENERATION, 1, generationKey, expected, token, emptyToken));
+    const installed = await this.bounded(
+      this.redis.eval(SWAP_GENERATION, 1, generationKey, expected, token, emptyToken),
+    );
     this.unconfirmed.delete(type);
     this.stats.invalidated(type);
+    return String(installed);
   }
 
   /**
@@ -194,9 +264,11 @@ export class CacheService implements OnApplicationShutdown {
     const next = `${generationNumber(current) + 1}.${token}`;
     const values = await Promise.all(warmups.map(({ load }) => this.timedLoad(type, load)));
     await Promise.all(
-      values.map((value, i) =>
-        this.bounded(this.store.set(this.keys.entry(type, next, warmups[i].params), value, this.settings.ttlMs[type])),
-      ),
+      values.map(async (value, i) => {
+        const slot = { type, generation: next, key: this.keys.entry(type, next, warmups[i].params) };
+        await this.bounded(this.store.set(slot.key, value, this.settings.ttlMs[type]));
+        this.keepLocal(slot, { value, expiresAt: Date.now() + this.settings.ttlMs[type] });
+      }),
     );
     return current;
   }
@@ -215,24 +287,26 @@ export class CacheService implements OnApplicationShutdown {
   }
 
   /** One load per key across replicas: the lock holder loads; others wait (bounded) for its entry. */
-  private async loadShared<T>(type: CacheType, key: string, loader: Loader<T>): Promise<T> {
-    const lock = await this.tryLock(key);
+  private async loadShared<T>(slot: Slot, loader: Loader<T>): Promise<T> {
+    const lock = await this.tryLock(slot.key);
     if (lock === 'busy') {
-      const value = await this.waitForEntry<T>(key);
-      if (value !== undefined) return value;
+      const stored = await this.waitForEntry(slot);
+      if (stored) {
+        this.keepLocal(slot, stored);
+        return stored.value as T;
+      }
     }
-    return this.loadAndStore(type, key, loader, typeof lock === 'string' ? undefined : lock);
+    return this.loadAndStore(slot, loader, typeof lock === 'string' ? undefined : lock);
   }
 
-  private async loadAndStore<T>(
-    type: CacheType,
-    key: string,
-    loader: Loader<T>,
-    lock?: { key: string; token: string },
-  ): Promise<T> {
+  private async loadAndStore<T>(slot: Slot, loader: Loader<T>, lock?: { key: string; token: string }): Promise<T> {
+    const { type, key } = slot;
     try {
       const value = await this.timedLoad(type, loader);
-      await this.bounded(this.store.set(key, value, this.settings.ttlMs[type])).catch(() => this.stats.error(type));
+      const ttl = this.settings.ttlMs[type];
+      await this.bounded(this.store.set(key, value, ttl)).catch(() => this.stats.error(type));
+      // Even when Redis did not take it: the key's generation was read from Redis, and is again on every read.
+      this.keepLocal(slot, { value, expiresAt: Date.now() + ttl });
       return value;
     } finally {
       if (lock) this.redis.eval(RELEASE_LOCK, 1, lock.key, lock.token).catch(() => undefined);
@@ -251,12 +325,12 @@ export class CacheService implements OnApplicationShutdown {
     }
   }
 
-  private async waitForEntry<T>(key: string): Promise<T | undefined> {
+  private async waitForEntry(slot: Slot): Promise<Stored | undefined> {
     const deadline = Date.now() + this.settings.lockWaitMs;
     while (Date.now() < deadline) {
       await sleep(LOCK_POLL_MS);
-      const value = await this.bounded(this.store.get<T>(key)).catch(() => undefined);
-      if (value !== undefined && value !== null) return value;
+      const stored = await this.bounded(this.read(slot)).catch(() => undefined);
+      if (stored) return stored;
     }
     return undefined;
   }

@@ -60,6 +60,26 @@ describe(loadConfig.name, () => {
     expect(() => loadConfig('single', { DATA_DIR: dataDir, SCAN_MAX_FILES: '0' })).toThrow(/SCAN_MAX_FILES/);
   });
 
+  it('turns the in-process cache tier on by default, bounded, and reads its switch and bounds', () => {
+    expect(loadConfig('single', { DATA_DIR: dataDir }).cache.local).toEqual({
+      enabled: true,
+      maxEntries: 1_000,
+      maxBytes: 32 * 1024 * 1024,
+    });
+    const config = loadConfig('single', {
+      DATA_DIR: dataDir,
+      CACHE_LOCAL_ENABLED: 'false',
+      CACHE_LOCAL_MAX_ENTRIES: '50',
+      CACHE_LOCAL_MAX_BYTES: '65536',
+    });
+    expect(config.cache.local).toEqual({ enabled: false, maxEntries: 50, maxBytes: 65_536 });
+    expect(() =>
+      loadConfig('single', { DATA_DIR: dataDir, CACHE_LOCAL_MAX_ENTRIES: '0', CACHE_LOCAL_MAX_BYTES: '12' }),
+    ).toThrow(
+      /CACHE_LOCAL_MAX_ENTRIES[\s\S]*CACHE_LOCAL_MAX_BYTES|CACHE_LOCAL_MAX_BYTES[\s\S]*CACHE_LOCAL_MAX_ENTRIES/,
+    );
+  });
+
   it('keeps a generated development secret in the data dir, private, across restarts', () => {
     const first = loadConfig('single', { DATA_DIR: dataDir }).auth.jwtSecret;
     expect(first.length).toBeGreaterThanOrEqual(32);

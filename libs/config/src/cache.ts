@@ -19,6 +19,12 @@ export interface CacheSettings {
   lockWaitMs: number;
   /** Bound on one cache round trip to Redis; past it the read falls through to PostgreSQL. */
   opTimeoutMs: number;
+  /**
+   * The in-process tier in front of Redis: entries of this process's reads, keyed by the full entry key (which
+   * embeds the generation read from Redis on every request). Bounded by entries and by approximate bytes (the
+   * length of each entry's JSON).
+   */
+  local: { enabled: boolean; maxEntries: number; maxBytes: number };
 }
 
 export function cacheSettings(env: Env): CacheSettings {
@@ -34,5 +40,10 @@ export function cacheSettings(env: Env): CacheSettings {
     warmup: env.CACHE_WARMUP,
     lockWaitMs: env.CACHE_LOCK_WAIT_MS,
     opTimeoutMs: env.CACHE_OP_TIMEOUT_MS,
+    local: {
+      enabled: env.CACHE_LOCAL_ENABLED,
+      maxEntries: env.CACHE_LOCAL_MAX_ENTRIES,
+      maxBytes: env.CACHE_LOCAL_MAX_BYTES,
+    },
   };
 }

@@ -106,6 +106,10 @@ export const envSchema = z.object({
   CACHE_WARMUP: bool.default('true'),
   CACHE_LOCK_WAIT_MS: int(0, 60_000).default(1_000),
   CACHE_OP_TIMEOUT_MS: int(10, 10_000).default(250),
+  // The in-process tier in front of Redis (per process; see libs/cache/src/local-tier.ts).
+  CACHE_LOCAL_ENABLED: bool.default('true'),
+  CACHE_LOCAL_MAX_ENTRIES: int(1, 1_000_000).default(1_000),
+  CACHE_LOCAL_MAX_BYTES: int(1_024, 4 * 1024 ** 3).default(32 * 1024 ** 2),
   UPLOAD_MAX_BYTES: int(1).default(104857600),
   // Comma-separated directories POST /data-sync/scan may read (default: DATA_DIR).
   SCAN_ROOTS: z.string().min(1).optional(),

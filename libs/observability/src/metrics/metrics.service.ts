@@ -98,6 +98,12 @@ export class MetricsService {
     labelNames: ['type', 'result'] as const,
     registers: [this.registry],
   });
+  readonly cacheLocalHits = new Counter({
+    name: 'datasync_cache_local_hits_total',
+    help: 'Cache hits answered from this process\'s in-memory tier, by type (also counted as result="hit" above)',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
   readonly cacheLoadDuration = new Histogram({
     name: 'datasync_cache_load_duration_seconds',
     help: 'Time to compute one cache entry from PostgreSQL, by type',

@@ -247,13 +247,18 @@ export class CatalogRepository {
       .limit(limit);
   }
 
-  /** Files of a task that are not being processed go (back) to a given status, e.g. queued or pending. */
-  async setStatus(ids: number[], status: FileStatus, onlyFrom: FileStatus[]): Promise<void> {
-    if (!ids.length) return;
-    await this.handle.db
+  /**
+   * Files of a task that are not being processed go (back) to a given status, e.g. queued or pending: those
+   * still in one of `onlyFrom`. Resolves with how many moved.
+   */
+  async setStatus(ids: number[], status: FileStatus, onlyFrom: FileStatus[]): Promise<number> {
+    if (!ids.length) return 0;
+    const moved = await this.handle.db
       .update(catalogFiles)
       .set({ status })
-      .where(and(inArray(catalogFiles.id, ids), inArray(catalogFiles.status, onlyFrom)));
+      .where(and(inArray(catalogFiles.id, ids), inArray(catalogFiles.status, onlyFrom)))
+      .returning({ id: catalogFiles.id });
+    return moved.length;
   }
 
   private where(filter: CatalogFilter): SQL | undefined {

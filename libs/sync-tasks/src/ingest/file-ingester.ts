@@ -1,5 +1,6 @@
 import { access } from 'node:fs/promises';
 import { Injectable, Logger } from '@nestjs/common';
+import { CacheService } from '@app/cache';
 import { AppConfig } from '@app/config';
 import { MetricsService } from '@app/observability';
 import { FileResult } from '@app/db';
@@ -20,7 +21,11 @@ export interface IngestContext {
   onBatch(file: CatalogFile, rowsDone: number, fraction: number): Promise<void>;
 }
 
-/** Ingests one catalog file: claim, stream, prepare, bulk upsert per batch, finish. */
+/**
+ * Ingests one catalog file: claim, stream, prepare, bulk upsert per batch, finish. Each status change of the
+ * file (claimed → processing, finished, handed back → pending) invalidates the cached stats, which count
+ * files by status and rows ingested per platform.
+ */
 @Injectable()
 export class FileIngester {
   private readonly logger = new Logger(FileIngester.name);
@@ -32,6 +37,7 @@ export class FileIngester {
     private readonly tasks: TasksRepository,
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
+    private readonly cache: CacheService,
   ) {}
 
   private get leaseMs(): number {
@@ -45,21 +51,32 @@ export class FileIngester {
       throw new PermanentIngestError(TaskErrorCode.FileNotFound, `file ${fileId} is not in the catalog`);
     if (claim.outcome === 'busy') throw new FileBusyError(fileId, claim.holder);
     const { file, resumed } = claim;
-    if (!resumed) await this.facts.clearQuarantine(file.id);
+    if (!resumed) {
+      await this.statusChanged();
+      await this.facts.clearQuarantine(file.id);
+    }
+    let finished: CatalogFile | undefined;
     try {
       await this.stream(file, ctx);
       const quarantined = (await this.catalog.findById(file.id))?.rowsQuarantined ?? 0;
-      return toResult(
-        await this.catalog.finish(file.id, ctx.taskId, quarantined > 0 ? 'partial' : 'ingested', null),
-        file,
-      );
+      finished = await this.catalog.finish(file.id, ctx.taskId, quarantined > 0 ? 'partial' : 'ingested', null);
     } catch (error) {
       // Transient errors and the task's time limit propagate: the lease stays, and a redelivered
       // job resumes after the checkpoint. A permanent problem with this file is its result.
-      if (error instanceof TaskCancelledError) await this.catalog.releaseToPending(file.id, ctx.taskId);
+      if (error instanceof TaskCancelledError) {
+        await this.catalog.releaseToPending(file.id, ctx.taskId);
+        await this.statusChanged();
+      }
       if (!(error instanceof PermanentIngestError) || error.code === TaskErrorCode.TaskTimeout) throw error;
-      return toResult(await this.catalog.finish(file.id, ctx.taskId, 'failed', error.message), file);
+      finished = await this.catalog.finish(file.id, ctx.taskId, 'failed', error.message);
     }
+    await this.statusChanged();
+    return toResult(finished, file);
+  }
+
+  /** After the change is committed, before anyone is told: the next stats read, on any replica, shows it. */
+  private statusChanged(): Promise<void> {
+    return this.cache.invalidate('account_stats');
   }
 
   private async stream(file: CatalogFile, ctx: IngestContext): Promise<void> {

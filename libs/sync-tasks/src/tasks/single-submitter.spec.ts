@@ -2,7 +2,7 @@ import { DomainError } from '@app/common';
 import { Tx } from '@app/db';
 import { factory } from '../../../../test/unit/factory';
 import { newTestService } from '../../../../test/unit/test-service';
-import { QueuedSingle } from './tasks.repository';
+import { QueuedSingle, QueuedSingles } from './tasks.repository';
 import { IdempotencyKeyTaken, SingleSubmitter } from './single-submitter';
 
 const FILES = new Map([
@@ -10,12 +10,16 @@ const FILES = new Map([
   [2, 'b.csv'],
 ]);
 
+/** The repository's answer when these rows went in and each moved its file to `queued`. */
+const insertedAll = (rows: QueuedSingle[], queuedFiles = rows.length): Promise<QueuedSingles> =>
+  Promise.resolve({ inserted: new Set(rows.map((r) => r.id)), queuedFiles });
+
 describe(SingleSubmitter.name, () => {
   const tx = {} as Tx;
 
   function setup() {
     const { sut, mocks } = newTestService(SingleSubmitter);
-    const [tasks, catalog, producer, quota, gate, events] = mocks;
+    const [tasks, catalog, producer, quota, gate, events, cache] = mocks;
     events.queued.mockReturnValue(undefined); // fire-and-forget: publishing never fails a submission
     catalog.fileNames.mockImplementation((ids) =>
       Promise.resolve(new Map(ids.filter((id) => FILES.has(id)).map((id) => [id, FILES.get(id) ?? '']))),
@@ -23,14 +27,13 @@ describe(SingleSubmitter.name, () => {
     // By default: every claim reserved, every row inserted, the jobs added.
     quota.admit.mockImplementation((claims) => Promise.resolve(claims.map(() => ({ outcome: 'reserved' as const }))));
     quota.release.mockResolvedValue(undefined);
-    tasks.insertQueuedSingles.mockImplementation((rows: QueuedSingle[]) =>
-      Promise.resolve(new Set(rows.map((r) => r.id))),
-    );
+    tasks.insertQueuedSingles.mockImplementation((rows: QueuedSingle[]) => insertedAll(rows));
     tasks.markEnqueued.mockResolvedValue(undefined);
     tasks.unmarkEnqueued.mockResolvedValue(undefined);
     producer.enqueueTasks.mockResolvedValue(true);
     gate.writeUnchecked.mockImplementation((_owner, write) => write(tx));
-    return { sut, tasks, catalog, producer, quota, gate };
+    cache.invalidate.mockResolvedValue(undefined);
+    return { sut, tasks, catalog, producer, quota, gate, cache };
   }
 
   /** Submissions made in one event-loop turn: they share one batch. */
@@ -49,6 +52,28 @@ describe(SingleSubmitter.name, () => {
     for (const fn of [catalog.fileNames, quota.admit, tasks.insertQueuedSingles, producer.enqueueTasks])
       expect(fn).toHaveBeenCalledTimes(1);
     expect(tasks.insertQueuedSingles.mock.calls[0][0]).toHaveLength(2);
+  });
+
+  it('invalidates the cached stats once per batch, before answering, when files moved to queued', async () => {
+    const { sut, cache } = setup();
+    let invalidated!: () => void;
+    cache.invalidate.mockReturnValue(new Promise<void>((resolve) => (invalidated = resolve)));
+    let answered = false;
+    const answers = together(sut, [{ fileId: 1 }, { fileId: 2 }]).finally(() => (answered = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(cache.invalidate).toHaveBeenCalledTimes(1);
+    expect(cache.invalidate).toHaveBeenCalledWith('account_stats');
+    expect(answered).toBe(false);
+    invalidated();
+    expect((await answers).map((a) => a.status)).toEqual(['fulfilled', 'fulfilled']);
+  });
+
+  it('leaves the cached stats alone when no file changed status (all already queued or processing)', async () => {
+    const { sut, tasks, cache } = setup();
+    tasks.insertQueuedSingles.mockImplementation((rows) => insertedAll(rows, 0));
+    const [a] = await together(sut, [{ fileId: 1 }]);
+    expect(a.status).toBe('fulfilled');
+    expect(cache.invalidate).not.toHaveBeenCalled();
   });
 
   it('answers an unknown file with 404 before taking any quota for it', async () => {
@@ -71,7 +96,7 @@ describe(SingleSubmitter.name, () => {
 
   it('gives back the slot of a task whose Idempotency-Key another submission took, and says so', async () => {
     const { sut, tasks, quota } = setup();
-    tasks.insertQueuedSingles.mockImplementation((rows) => Promise.resolve(new Set([rows[0].id])));
+    tasks.insertQueuedSingles.mockImplementation((rows) => insertedAll([rows[0]]));
     const [first, raced] = await together(sut, [{ fileId: 1 }, { fileId: 2, key: 'k-1' }]);
     expect(first.status).toBe('fulfilled');
     expect(raced).toMatchObject({ status: 'rejected', reason: expect.any(IdempotencyKeyTaken) });
@@ -83,7 +108,7 @@ describe(SingleSubmitter.name, () => {
     const bad = new Error('insert or update violates foreign key constraint');
     // The shared statement fails; alone, file 1's row goes in and file 2's fails again.
     tasks.insertQueuedSingles.mockImplementation((rows) =>
-      rows.length > 1 || rows[0].fileId === 2 ? Promise.reject(bad) : Promise.resolve(new Set([rows[0].id])),
+      rows.length > 1 || rows[0].fileId === 2 ? Promise.reject(bad) : insertedAll(rows),
     );
     const [ok, failed] = await together(sut, [{ fileId: 1 }, { fileId: 2 }]);
     expect(ok.status).toBe('fulfilled');

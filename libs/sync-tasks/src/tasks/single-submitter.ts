@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
+import { CacheService } from '@app/cache';
 import { DomainError, MicroBatcher, settle, Settled, settledError, settledOk } from '@app/common';
 import { QuotaService } from '@app/quota';
 import { CatalogRepository } from '../catalog/catalog.repository';
@@ -41,6 +42,7 @@ interface Admission {
  * Every request still gets its own answer: a 404, a 429 or an Idempotency-Key race concerns only its own.
  * The guarantees are those of a lone submission: quota first, the row committed before its job exists
  * and before the 202, and a failed enqueue leaves the task to the outbox (queued, enqueued_at null).
+ * Files moved to `queued` invalidate the cached stats (they count files by status) before the 202.
  */
 @Injectable()
 export class SingleSubmitter {
@@ -58,6 +60,7 @@ export class SingleSubmitter {
     private readonly quota: QuotaService,
     private readonly gate: QuotaGate,
     private readonly events: TaskEventsPublisher,
+    private readonly cache: CacheService,
   ) {}
 
   submit(sub: Submission, fileId: number): Promise<SubmittedSingle> {
@@ -101,7 +104,8 @@ export class SingleSubmitter {
     if (!admitted.length) return outcomes;
 
     // Rows: committed before any job exists; tasks not inserted give their slot back.
-    const inserted = await this.insert(admitted);
+    const { results: inserted, queuedFiles } = await this.insert(admitted);
+    if (queuedFiles) await this.cache.invalidate('account_stats');
     const accepted: Admission[] = [];
     for (const [k, a] of admitted.entries()) {
       const result = inserted[k];
@@ -127,27 +131,35 @@ export class SingleSubmitter {
    * One statement for all; if it fails, each task is tried on its own so that one bad row (say, a
    * user deleted meanwhile) does not fail the others. True = inserted, false = Idempotency-Key taken.
    */
-  private async insert(admitted: Admission[]): Promise<Settled<boolean>[]> {
-    if (!admitted.length) return [];
+  private async insert(admitted: Admission[]): Promise<{ results: Settled<boolean>[]; queuedFiles: number }> {
     try {
-      const ids = await this.tasks.insertQueuedSingles(
+      const { inserted, queuedFiles } = await this.tasks.insertQueuedSingles(
         admitted.map((a) => a.task),
         true,
       );
-      return admitted.map((a) => settledOk(ids.has(a.task.id)));
+      return { results: admitted.map((a) => settledOk(inserted.has(a.task.id))), queuedFiles };
     } catch (error) {
-      if (admitted.length === 1) return [settledError(error)];
-      return Promise.all(
-        admitted.map((a) => settle(async () => (await this.tasks.insertQueuedSingles([a.task], true)).has(a.task.id))),
+      if (admitted.length === 1) return { results: [settledError(error)], queuedFiles: 0 };
+      let queuedFiles = 0;
+      const results = await Promise.all(
+        admitted.map((a) =>
+          settle(async () => {
+            const one = await this.tasks.insertQueuedSingles([a.task], true);
+            queuedFiles += one.queuedFiles;
+            return one.inserted.has(a.task.id);
+          }),
+        ),
       );
+      return { results, queuedFiles };
     }
   }
 
   private async withoutRedis(a: Admission): Promise<SubmittedSingle> {
-    const inserted = await this.gate.writeUnchecked(a.sub.owner, (tx) =>
+    const { inserted, queuedFiles } = await this.gate.writeUnchecked(a.sub.owner, (tx) =>
       this.tasks.insertQueuedSingles([a.task], false, tx),
     );
     if (!inserted.has(a.task.id)) throw new IdempotencyKeyTaken(a.fileName);
+    if (queuedFiles) await this.cache.invalidate('account_stats');
     this.events.queued([{ id: a.task.id, userId: a.task.userId }]);
     const { id: taskId, userId, priority } = a.task;
     const enqueued = await this.producer.enqueueTasks([{ taskId, userId, priority }]);

@@ -14,7 +14,7 @@ describe(TaskControlService.name, () => {
 
   function setup(status: TaskStatus, userId = 7) {
     const { sut, mocks } = newTestService(TaskControlService);
-    const [tasks, catalog, producer, quota, gate, events] = mocks;
+    const [tasks, catalog, producer, quota, gate, events, cache] = mocks;
     events.state.mockReturnValue(undefined); // fire-and-forget: publishing never fails a control action
     const task = factory.task({ status, userId, fileIds: [11, 12] });
     tasks.findScoped.mockResolvedValue(task);
@@ -22,17 +22,18 @@ describe(TaskControlService.name, () => {
     tasks.cancel.mockResolvedValue(LIVE.includes(status) ? (status as 'queued' | 'active') : undefined);
     tasks.requeue.mockResolvedValue({ ...task, status: 'queued' });
     tasks.markEnqueued.mockResolvedValue(undefined);
-    catalog.setStatus.mockResolvedValue(undefined);
+    catalog.setStatus.mockImplementation((ids) => Promise.resolve(ids.length)); // every file moved
     producer.removeTask.mockResolvedValue(true);
     producer.enqueueTask.mockResolvedValue(true);
     quota.release.mockResolvedValue(undefined);
     gate.write.mockImplementation((_owner, _id, write) => write());
-    return { sut, task, tasks, catalog, producer, quota, gate };
+    cache.invalidate.mockResolvedValue(undefined);
+    return { sut, task, tasks, catalog, producer, quota, gate, cache };
   }
 
   describe('cancel', () => {
     it('removes a queued task from the queue, frees its slot and hands its files back', async () => {
-      const { sut, task, producer, quota, catalog } = setup('queued');
+      const { sut, task, producer, quota, catalog, cache } = setup('queued');
       await expect(sut.cancel(task.id, admin)).resolves.toEqual({
         task_id: task.id,
         status: 'cancelled',
@@ -41,6 +42,14 @@ describe(TaskControlService.name, () => {
       expect(producer.removeTask).toHaveBeenCalledWith(task.id);
       expect(quota.release).toHaveBeenCalledWith(task.userId, task.id);
       expect(catalog.setStatus).toHaveBeenCalledWith([11, 12], 'pending', ['queued']);
+      expect(cache.invalidate).toHaveBeenCalledWith('account_stats'); // the stats count files by status
+    });
+
+    it('leaves the cached stats alone when no file went back to pending (the worker hands back its own)', async () => {
+      const { sut, task, catalog, cache } = setup('active');
+      catalog.setStatus.mockResolvedValue(0);
+      await sut.cancel(task.id, admin);
+      expect(cache.invalidate).not.toHaveBeenCalled();
     });
 
     it('marks an active task cancelled and frees its slot at once, leaving the job to stop at a batch boundary', async () => {
@@ -76,7 +85,7 @@ describe(TaskControlService.name, () => {
 
   describe('retry', () => {
     it.each(RETRYABLE)('queues a %s task again under its id, within its quota, and enqueues it', async (status) => {
-      const { sut, task, tasks, gate, producer, catalog } = setup(status);
+      const { sut, task, tasks, gate, producer, catalog, cache } = setup(status);
       const owner = factory.owner({ id: task.userId });
       await expect(sut.retry(task.id, admin, owner)).resolves.toEqual({
         task_id: task.id,
@@ -86,6 +95,7 @@ describe(TaskControlService.name, () => {
       expect(gate.write).toHaveBeenCalledWith(owner, task.id, expect.any(Function));
       expect(tasks.requeue).toHaveBeenCalledWith(task.id, undefined);
       expect(catalog.setStatus).toHaveBeenCalledWith([11, 12], 'queued', ['pending', 'failed']);
+      expect(cache.invalidate).toHaveBeenCalledWith('account_stats');
       expect(producer.enqueueTask).toHaveBeenCalledWith({
         taskId: task.id,
         userId: task.userId,

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { CacheService } from '@app/cache';
 import { DomainError } from '@app/common';
 import { QuotaOwner, QuotaService } from '@app/quota';
 import { CatalogRepository } from '../catalog/catalog.repository';
@@ -14,7 +15,10 @@ export interface ControlResult {
   message: string;
 }
 
-/** Cancel and retry, within the caller's scope; the quota follows every transition. */
+/**
+ * Cancel and retry, within the caller's scope; the quota follows every transition, and the cached stats
+ * (files by status) every file the action moves, before the answer.
+ */
 @Injectable()
 export class TaskControlService {
   private readonly logger = new Logger(TaskControlService.name);
@@ -26,6 +30,7 @@ export class TaskControlService {
     private readonly quota: QuotaService,
     private readonly gate: QuotaGate,
     private readonly events: TaskEventsPublisher,
+    private readonly cache: CacheService,
   ) {}
 
   /**
@@ -46,7 +51,7 @@ export class TaskControlService {
         .removeTask(task.id)
         .catch((e: Error) => this.logger.warn(`job ${task.id} stays in Redis: ${e.message}`));
     // Files waiting in this task go back to pending; the one in progress is handed back by the worker.
-    await this.catalog.setStatus(task.fileIds, 'pending', ['queued']);
+    await this.filesMoved(await this.catalog.setStatus(task.fileIds, 'pending', ['queued']));
     const message =
       was === 'queued' ? 'Removed from the queue' : 'Stopping at the next batch boundary; finished files are kept';
     return { task_id: task.id, status: 'cancelled', message };
@@ -71,11 +76,15 @@ export class TaskControlService {
       if (!row) throw new DomainError('INVALID_STATE', 'The task changed state meanwhile', {});
       return row;
     });
-    await this.catalog.setStatus(requeued.fileIds, 'queued', ['pending', 'failed']);
+    await this.filesMoved(await this.catalog.setStatus(requeued.fileIds, 'queued', ['pending', 'failed']));
     this.events.state(requeued, 'queued');
     const job = { taskId: requeued.id, userId: requeued.userId, priority: requeued.priority };
     if (await this.producer.enqueueTask(job)) await this.tasks.markEnqueued([requeued.id]);
     return { task_id: requeued.id, status: 'queued', message: 'Queued again' };
+  }
+
+  private async filesMoved(count: number): Promise<void> {
+    if (count) await this.cache.invalidate('account_stats');
   }
 
   private async owned(taskId: string, scope: TaskScope): Promise<SyncTask> {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { CacheService } from '@app/cache';
 import { DomainError } from '@app/common';
 import { isUniqueViolation } from '@app/db';
 import { CatalogFile, CatalogRepository, PendingFilter } from '../catalog/catalog.repository';
@@ -29,6 +30,7 @@ export class TaskSubmissionService {
     private readonly gate: QuotaGate,
     private readonly singles: SingleSubmitter,
     private readonly events: TaskEventsPublisher,
+    private readonly cache: CacheService,
   ) {}
 
   /** The hot path: coalesced with concurrent single submissions (see SingleSubmitter). */
@@ -103,7 +105,10 @@ export class TaskSubmissionService {
       if (winner) return winner;
       throw error;
     }
-    await this.catalog.setStatus(fileIds, 'queued', REQUEUABLE_FILE_STATUSES);
+    // The stats count files by status: stale no longer once the 202 is sent.
+    if (await this.catalog.setStatus(fileIds, 'queued', REQUEUABLE_FILE_STATUSES)) {
+      await this.cache.invalidate('account_stats');
+    }
     this.events.queued([{ id: task.id, userId: task.userId }]);
     const enqueued = await this.producer.enqueueTask({ taskId: task.id, userId: task.userId, priority });
     if (enqueued) await this.tasks.markEnqueued([task.id]);

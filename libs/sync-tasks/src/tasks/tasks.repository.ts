@@ -33,6 +33,12 @@ export interface QueuedSingle {
   idempotencyKey?: string;
 }
 
+/** What `insertQueuedSingles` did: the tasks inserted, and how many of their files it moved to `queued`. */
+export interface QueuedSingles {
+  inserted: Set<string>;
+  queuedFiles: number;
+}
+
 /** File statuses a new task moves to `queued` (a file queued or being processed keeps its status). */
 export const REQUEUABLE_FILE_STATUSES: FileStatus[] = ['pending', 'failed', 'ingested', 'partial', 'skipped'];
 
@@ -53,14 +59,15 @@ export class TasksRepository {
   /**
    * Inserts single-file tasks as queued and moves their files to `queued`, in one statement (one
    * commit however many tasks). A task whose Idempotency-Key is already taken is skipped, not an
-   * error: the ids of the tasks inserted are returned and the caller resolves the others.
+   * error: the ids of the tasks inserted are returned and the caller resolves the others, with the
+   * number of files that changed status (a file already queued or being processed keeps its own).
    * `enqueuing`: enqueued_at is set now, before the enqueue that follows at once (saving a second
    * commit); the caller clears it with `unmarkEnqueued` if that enqueue fails.
    */
-  async insertQueuedSingles(tasks: QueuedSingle[], enqueuing: boolean, tx?: Tx): Promise<Set<string>> {
-    if (!tasks.length) return new Set();
+  async insertQueuedSingles(tasks: QueuedSingle[], enqueuing: boolean, tx?: Tx): Promise<QueuedSingles> {
+    if (!tasks.length) return { inserted: new Set(), queuedFiles: 0 };
     const column = <T>(pick: (t: QueuedSingle) => T) => sql.param(tasks.map(pick));
-    const rows = await rowsOf<{ id: string }>(
+    const rows = await rowsOf<{ id: string; queued_files: number }>(
       tx ?? this.handle.db,
       sql`with input as (
             select * from unnest(${column((t) => t.id)}::uuid[], ${column((t) => t.userId)}::int[],
@@ -77,10 +84,11 @@ export class TasksRepository {
           ), files as (
             update catalog_files set status = 'queued'
              where id in (select (file_ids->>0)::int from inserted) and status = any(${sql.param(REQUEUABLE_FILE_STATUSES)}::text[])
+            returning id
           )
-          select id from inserted`,
+          select id, (select count(*)::int from files) as queued_files from inserted`,
     );
-    return new Set(rows.map((r) => r.id));
+    return { inserted: new Set(rows.map((r) => r.id)), queuedFiles: rows[0]?.queued_files ?? 0 };
   }
 
   async findByIdempotencyKey(userId: number, key: string): Promise<(SyncTask & { fresh: boolean }) | undefined> {

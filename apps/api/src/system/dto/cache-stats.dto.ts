@@ -3,8 +3,12 @@ import { CACHE_TYPES, CacheType } from '@app/config';
 import type { CacheFigures, CacheStatsReport, CacheTypeStats } from '@app/cache';
 
 export class CacheFiguresDto implements CacheFigures {
-  @ApiProperty({ description: 'Reads answered from Redis' })
+  @ApiProperty({ description: "Reads answered from the cache: Redis or a process's in-memory tier" })
   hits!: number;
+  @ApiProperty({
+    description: 'Of those hits, the ones answered from the in-process tier (after reading the generation from Redis)',
+  })
+  local_hits!: number;
   @ApiProperty({ description: 'Reads that found no entry (they loaded it, or joined a load in progress)' })
   misses!: number;
   @ApiProperty({ type: Number, nullable: true, description: 'hits / (hits + misses); null before the first read' })
