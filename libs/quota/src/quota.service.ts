@@ -127,8 +127,11 @@ export class QuotaService {
     return { queued, active, in_flight: inFlight, limit, remaining: Math.max(0, limit - inFlight) };
   }
 
-  /** Makes Redis agree with sync_tasks for every user with a quota set or tasks in flight. */
-  async reconcile(): Promise<{ users: number; dropped: number; added: number }> {
+  /**
+   * Makes Redis agree with sync_tasks for every user with a quota set or tasks in flight. A reservation without
+   * a task row is dropped once older than `graceMs` (its row may still be mid-insert before that).
+   */
+  async reconcile(graceMs = RESERVATION_GRACE_MS): Promise<{ users: number; dropped: number; added: number }> {
     const users = [...new Set([...(await this.store.userIds()), ...(await this.repo.usersWithInFlight())])];
     const inFlight = new Map<number, Set<string>>(users.map((u) => [u, new Set<string>()]));
     for (const { userId, id } of await this.repo.inFlightIds(users)) inFlight.get(userId)?.add(id);
@@ -136,7 +139,7 @@ export class QuotaService {
     let added = 0;
     for (const userId of users) {
       const live = inFlight.get(userId) ?? new Set<string>();
-      const stale = (await this.store.settledIds(userId, RESERVATION_GRACE_MS)).filter((id) => !live.has(id));
+      const stale = (await this.store.settledIds(userId, graceMs)).filter((id) => !live.has(id));
       await this.store.drop(userId, stale);
       await this.store.ensureHeld(userId, [...live]);
       dropped += stale.length;

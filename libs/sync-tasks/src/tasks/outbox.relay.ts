@@ -93,12 +93,17 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     try {
       const tasks = await this.tasks.unenqueued(BATCH);
       if (!tasks.length) return 0;
-      const jobs = tasks.map((t) => ({ taskId: t.id, userId: t.userId, priority: t.priority }));
-      if (!(await this.producer.enqueueTasks(jobs))) return 0; // Redis still down
-      await this.tasks.markEnqueued(tasks.map((t) => t.id));
+      // Slots before jobs: held after the add, a slot came back after a worker had already finished the task and
+      // released it (an API killed between a batch's add and its enqueued_at left such tasks), and stayed.
       const byUser = new Map<number, string[]>();
       for (const t of tasks) byUser.set(t.userId, [...(byUser.get(t.userId) ?? []), t.id]);
       for (const [userId, ids] of byUser) await this.quota.hold(userId, ids);
+      // A task that ended between the select and the hold (its job was there already, or it was cancelled).
+      for (const { id, userId } of await this.tasks.settledAmong(tasks.map((t) => t.id)))
+        await this.quota.release(userId, id);
+      const jobs = tasks.map((t) => ({ taskId: t.id, userId: t.userId, priority: t.priority }));
+      if (!(await this.producer.enqueueTasks(jobs))) return 0; // Redis down: the slots stay held, the tasks queued
+      await this.tasks.markEnqueued(tasks.map((t) => t.id));
       enqueued = tasks.length;
       this.logger.log(`outbox: ${enqueued} accepted tasks enqueued`);
     } catch (error) {

@@ -293,6 +293,15 @@ export class TasksRepository {
       .limit(limit);
   }
 
+  /** Those of the tasks that are no longer in flight (finished, failed or cancelled). */
+  async settledAmong(ids: string[]): Promise<{ id: string; userId: number }[]> {
+    if (!ids.length) return [];
+    return this.handle.db
+      .select({ id: syncTasks.id, userId: syncTasks.userId })
+      .from(syncTasks)
+      .where(and(inArray(syncTasks.id, ids), sql`${syncTasks.status} not in ('queued', 'active')`));
+  }
+
   async statusOf(id: string): Promise<TaskStatus | undefined> {
     const [row] = await this.handle.db.select({ status: syncTasks.status }).from(syncTasks).where(eq(syncTasks.id, id));
     return row?.status;
