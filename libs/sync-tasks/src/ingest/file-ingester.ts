@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { MetricsService } from '@app/observability';
 import { FileResult } from '@app/db';
-import { CatalogFile, CatalogRepository, FileCounts } from '../catalog/catalog.repository';
+import { CatalogFile, CatalogRepository, FileCounts, toFileResult } from '../catalog/catalog.repository';
 import { TemplatesRepository } from '../templates/templates.repository';
 import { FactRowsRepository, FactScope } from './fact-rows.repository';
 import { TaskErrorCode } from '../tasks/task-error-code';
@@ -38,28 +38,52 @@ export class FileIngester {
     return this.config.worker.lockMs * 2;
   }
 
-  /** The file's result; a permanent problem with the file (unreadable, header changed…) is a failed result. */
+  /**
+   * The file's result, recorded in the task's results; a permanent problem with the file (unreadable,
+   * header changed, gone from the catalog…) is a failed result. Throws TaskCancelledError when the task is
+   * no longer active, FileBusyError when another task holds the file, and transient errors as they come.
+   */
   async ingest(fileId: number, ctx: IngestContext): Promise<FileResult> {
     const claim = await this.catalog.claim(fileId, ctx.taskId, ctx.workerId, this.leaseMs);
-    if (claim.outcome === 'missing')
-      throw new PermanentIngestError(TaskErrorCode.FileNotFound, `file ${fileId} is not in the catalog`);
+    if (claim.outcome === 'inactive') throw new TaskCancelledError(ctx.taskId);
+    if (claim.outcome === 'missing') return this.recordMissing(fileId, ctx.taskId);
     if (claim.outcome === 'busy') throw new FileBusyError(fileId, claim.holder);
-    const { file, resumed } = claim;
-    if (!resumed) await this.facts.clearQuarantine(file.id);
+    const { file } = claim;
     try {
       await this.stream(file, ctx);
-      const quarantined = (await this.catalog.findById(file.id))?.rowsQuarantined ?? 0;
-      return toResult(
-        await this.catalog.finish(file.id, ctx.taskId, quarantined > 0 ? 'partial' : 'ingested', null),
-        file,
-      );
+      return await this.finish(file, ctx.taskId, null);
     } catch (error) {
       // Transient errors and the task's time limit propagate: the lease stays, and a redelivered
       // job resumes after the checkpoint. A permanent problem with this file is its result.
       if (error instanceof TaskCancelledError) await this.catalog.releaseToPending(file.id, ctx.taskId);
       if (!(error instanceof PermanentIngestError) || error.code === TaskErrorCode.TaskTimeout) throw error;
-      return toResult(await this.catalog.finish(file.id, ctx.taskId, 'failed', error.message), file);
+      return this.finish(file, ctx.taskId, error.message);
     }
+  }
+
+  /** Final status and the task's result in one statement; if the task lost the file meanwhile, the claim-time row. */
+  private async finish(file: CatalogFile, taskId: string, error: string | null): Promise<FileResult> {
+    const finished = await this.catalog.finish(file.id, taskId, error);
+    if (finished) return toFileResult(finished);
+    const result = toFileResult(file);
+    await this.tasks.saveFileResult(taskId, result);
+    return result;
+  }
+
+  private async recordMissing(fileId: number, taskId: string): Promise<FileResult> {
+    const result: FileResult = {
+      file_id: fileId,
+      file_name: '',
+      status: 'failed',
+      rows_total: 0,
+      inserted: 0,
+      updated: 0,
+      unchanged: 0,
+      quarantined: 0,
+      error: `file ${fileId} is not in the catalog`,
+    };
+    await this.tasks.saveFileResult(taskId, result);
+    return result;
   }
 
   private async stream(file: CatalogFile, ctx: IngestContext): Promise<void> {
@@ -225,19 +249,4 @@ function unreadable(file: CatalogFile, error: unknown): PermanentIngestError {
     TaskErrorCode.UnreadableFile,
     `${file.fileName}: unreadable ${file.format.toUpperCase()} file (${(error as Error).message})`,
   );
-}
-
-function toResult(row: CatalogFile | undefined, file: CatalogFile): FileResult {
-  const f = row ?? file;
-  return {
-    file_id: f.id,
-    file_name: f.fileName,
-    status: f.status,
-    rows_total: f.rowsTotal,
-    inserted: f.rowsInserted,
-    updated: f.rowsUpdated,
-    unchanged: f.rowsUnchanged,
-    quarantined: f.rowsQuarantined,
-    error: f.lastError,
-  };
 }

@@ -10,7 +10,7 @@ import { TaskEventsPublisher } from '../events/task-events.publisher';
 import { SyncTask, TasksRepository } from '../tasks/tasks.repository';
 import { TaskErrorCode } from '../tasks/task-error-code';
 import { FileIngester } from './file-ingester';
-import { PermanentIngestError, TaskCancelledError, WorkerStoppingError } from './ingest-errors';
+import { PermanentIngestError, WorkerStoppingError } from './ingest-errors';
 
 const DB_PROGRESS_EVERY_MS = 1_000;
 const DONE = new Set(['ingested', 'partial', 'failed']);
@@ -72,7 +72,7 @@ export class SyncTaskRunner {
 
     for (const fileId of task.fileIds) {
       if (results[fileId] && DONE.has(results[fileId].status)) continue;
-      if ((await this.tasks.statusOf(taskId)) !== 'active') throw new TaskCancelledError(taskId);
+      // A task no longer active (cancelled) claims nothing more: the ingester throws TaskCancelledError.
       const rowsBefore = progress.rowsDone;
       const result = await this.ingestOne(
         fileId,
@@ -91,8 +91,7 @@ export class SyncTaskRunner {
           await publish(false);
         },
       );
-      results[fileId] = result;
-      await this.tasks.saveFileResult(taskId, result);
+      results[fileId] = result; // already recorded in the task's results by the ingester
       this.metrics.filesIngested.inc({ status: result.status });
       await this.cache.invalidate('account_stats'); // ingest counts per platform changed
       progress.filesDone++;
@@ -115,34 +114,19 @@ export class SyncTaskRunner {
     };
   }
 
-  /** A file gone from the catalog is a failed result too; anything else propagates. */
+  /** One file; its result is already recorded in the task's results. */
   private async ingestOne(
     fileId: number,
     task: SyncTask,
     onBatch: (file: CatalogFile, rowsDone: number, fraction: number) => Promise<void>,
   ): Promise<FileResult> {
-    try {
-      const result = await this.ingester.ingest(fileId, {
-        taskId: task.id,
-        workerId: this.workerId,
-        onBatch,
-      });
-      if (result.status === 'failed') this.logger.warn(`task ${task.id}: ${result.error}`);
-      return result;
-    } catch (error) {
-      if (!(error instanceof PermanentIngestError) || error.code !== TaskErrorCode.FileNotFound) throw error;
-      return {
-        file_id: fileId,
-        file_name: '',
-        status: 'failed',
-        rows_total: 0,
-        inserted: 0,
-        updated: 0,
-        unchanged: 0,
-        quarantined: 0,
-        error: error.message,
-      };
-    }
+    const result = await this.ingester.ingest(fileId, {
+      taskId: task.id,
+      workerId: this.workerId,
+      onBatch,
+    });
+    if (result.status === 'failed') this.logger.warn(`task ${task.id}: ${result.error}`);
+    return result;
   }
 }
 
