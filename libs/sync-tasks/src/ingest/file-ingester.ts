@@ -4,7 +4,7 @@ import { AppConfig } from '@app/config';
 import { MetricsService } from '@app/observability';
 import { FileResult } from '@app/db';
 import { CatalogFile, CatalogRepository, FileCounts, toFileResult } from '../catalog/catalog.repository';
-import { TemplatesRepository } from '../templates/templates.repository';
+import { FindTemplate } from '../templates/template-lookup';
 import { FactRowsRepository, FactScope } from './fact-rows.repository';
 import { TaskErrorCode } from '../tasks/task-error-code';
 import { TasksRepository } from '../tasks/tasks.repository';
@@ -16,6 +16,8 @@ import { Batch } from './batch';
 export interface IngestContext {
   taskId: string;
   workerId: string;
+  /** The task run's template lookup (remembers each kind for the run). */
+  findTemplate: FindTemplate;
   /** Called after every committed batch with the share of the file read; may throw to stop. */
   onBatch(file: CatalogFile, rowsDone: number, fraction: number): Promise<void>;
 }
@@ -27,7 +29,6 @@ export class FileIngester {
 
   constructor(
     private readonly catalog: CatalogRepository,
-    private readonly templates: TemplatesRepository,
     private readonly facts: FactRowsRepository,
     private readonly tasks: TasksRepository,
     private readonly config: AppConfig,
@@ -90,7 +91,7 @@ export class FileIngester {
     await access(file.path).catch(() => {
       throw new PermanentIngestError(TaskErrorCode.FileMissing, `${file.fileName}: file is gone from ${file.path}`);
     });
-    const template = await this.templates.findPublished(file);
+    const template = await ctx.findTemplate(file);
     const source = await openRowSource(file.path, file.format, {
       headerRow: template?.headerRow ?? 1,
       limits: this.config.worker.readLimits,

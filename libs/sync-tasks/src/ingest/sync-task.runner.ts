@@ -9,6 +9,7 @@ import { PROGRESS_EVENT_INTERVAL_MS } from '../events/task-event';
 import { TaskEventsPublisher } from '../events/task-events.publisher';
 import { SyncTask, TasksRepository } from '../tasks/tasks.repository';
 import { TaskErrorCode } from '../tasks/task-error-code';
+import { FindTemplate, TemplateLookup } from '../templates/template-lookup';
 import { FileIngester } from './file-ingester';
 import { PermanentIngestError, WorkerStoppingError } from './ingest-errors';
 
@@ -42,6 +43,7 @@ export class SyncTaskRunner {
     private readonly metrics: MetricsService,
     private readonly cache: CacheService,
     private readonly events: TaskEventsPublisher,
+    private readonly templates: TemplateLookup,
   ) {}
 
   async run(taskId: string, options: RunOptions): Promise<RunOutcome> {
@@ -70,6 +72,7 @@ export class SyncTaskRunner {
     };
     await publish(true);
 
+    const findTemplate = this.templates.forRun();
     for (const fileId of task.fileIds) {
       if (results[fileId] && DONE.has(results[fileId].status)) continue;
       // A task no longer active (cancelled) claims nothing more: the ingester throws TaskCancelledError.
@@ -77,6 +80,7 @@ export class SyncTaskRunner {
       const result = await this.ingestOne(
         fileId,
         task,
+        findTemplate,
         async (file: CatalogFile, rowsDone: number, fraction: number) => {
           if (options.stopping?.()) throw new WorkerStoppingError(taskId);
           if (Date.now() - started > this.config.limits.taskTimeoutMs) {
@@ -118,11 +122,13 @@ export class SyncTaskRunner {
   private async ingestOne(
     fileId: number,
     task: SyncTask,
+    findTemplate: FindTemplate,
     onBatch: (file: CatalogFile, rowsDone: number, fraction: number) => Promise<void>,
   ): Promise<FileResult> {
     const result = await this.ingester.ingest(fileId, {
       taskId: task.id,
       workerId: this.workerId,
+      findTemplate,
       onBatch,
     });
     if (result.status === 'failed') this.logger.warn(`task ${task.id}: ${result.error}`);
