@@ -103,8 +103,9 @@ export class SyncTaskRunner {
       progress.rowsTotal += result.rows_total;
       progress.currentFile = null;
       fileFraction = 0;
-      await publish(true);
+      await publish(false); // the row's copy at most 1 s behind, as during a file; the live one is the job's
     }
+    await publish(true); // the final figures, which the terminal transition returns
 
     const failed = Object.values(results).filter((r) => r.status === 'failed');
     if (failed.length && failed.length === task.fileIds.length) {
