@@ -73,39 +73,45 @@ export class SyncTaskRunner {
     await publish(true);
 
     const findTemplate = this.templates.forRun();
-    for (const fileId of task.fileIds) {
-      if (results[fileId] && DONE.has(results[fileId].status)) continue;
-      // A task no longer active (cancelled) claims nothing more: the ingester throws TaskCancelledError.
-      const rowsBefore = progress.rowsDone;
-      const result = await this.ingestOne(
-        fileId,
-        task,
-        findTemplate,
-        async (file: CatalogFile, rowsDone: number, fraction: number) => {
-          if (options.stopping?.()) throw new WorkerStoppingError(taskId);
-          if (Date.now() - started > this.config.limits.taskTimeoutMs) {
-            throw new PermanentIngestError(
-              TaskErrorCode.TaskTimeout,
-              `task exceeded its time limit of ${this.config.limits.taskTimeoutMs} ms`,
-            );
-          }
-          progress.currentFile = file.fileName;
-          progress.rowsDone = rowsBefore + rowsDone;
-          fileFraction = fraction;
-          await publish(false);
-        },
-      );
-      results[fileId] = result; // already recorded in the task's results by the ingester
-      this.metrics.filesIngested.inc({ status: result.status });
-      await this.cache.invalidate('account_stats'); // ingest counts per platform changed
-      progress.filesDone++;
-      progress.rowsDone = rowsBefore + result.rows_total;
-      progress.rowsTotal += result.rows_total;
-      progress.currentFile = null;
-      fileFraction = 0;
-      await publish(false); // the row's copy at most 1 s behind, as during a file; the live one is the job's
+    try {
+      for (const fileId of task.fileIds) {
+        if (results[fileId] && DONE.has(results[fileId].status)) continue;
+        // A task no longer active (cancelled) claims nothing more: the ingester throws TaskCancelledError.
+        const rowsBefore = progress.rowsDone;
+        const result = await this.ingestOne(
+          fileId,
+          task,
+          findTemplate,
+          async (file: CatalogFile, rowsDone: number, fraction: number) => {
+            if (options.stopping?.()) throw new WorkerStoppingError(taskId);
+            if (Date.now() - started > this.config.limits.taskTimeoutMs) {
+              throw new PermanentIngestError(
+                TaskErrorCode.TaskTimeout,
+                `task exceeded its time limit of ${this.config.limits.taskTimeoutMs} ms`,
+              );
+            }
+            progress.currentFile = file.fileName;
+            progress.rowsDone = rowsBefore + rowsDone;
+            fileFraction = fraction;
+            await publish(false);
+          },
+        );
+        results[fileId] = result; // already recorded in the task's results by the ingester
+        this.metrics.filesIngested.inc({ status: result.status });
+        progress.filesDone++;
+        progress.rowsDone = rowsBefore + result.rows_total;
+        progress.rowsTotal += result.rows_total;
+        progress.currentFile = null;
+        fileFraction = 0;
+        await publish(false); // the row's copy at most 1 s behind, as during a file; the live one is the job's
+      }
+      await publish(true); // the final figures, which the terminal transition returns
+    } finally {
+      // Ingest counts per platform changed. Once per run, whatever its outcome, and before the caller makes the
+      // task's end visible, so a stats read after completion is fresh (a run killed before this point leaves
+      // it to the redelivered run). Between the files of a long task, the stats TTL (1 min) bounds staleness.
+      await this.cache.invalidate('account_stats');
     }
-    await publish(true); // the final figures, which the terminal transition returns
 
     const failed = Object.values(results).filter((r) => r.status === 'failed');
     if (failed.length && failed.length === task.fileIds.length) {
