@@ -17,6 +17,7 @@ import { SingleSubmitter } from './tasks/single-submitter';
 import { TaskSubmissionService } from './tasks/task-submission.service';
 import { TasksRepository } from './tasks/tasks.repository';
 import { TasksService } from './tasks/tasks.service';
+import { TemplateLookup } from './templates/template-lookup';
 import { TemplatesModule } from './templates/templates.module';
 
 /** Catalog, tasks, queue producer and the ingest pipeline, shared by the API and the worker. */
@@ -34,6 +35,7 @@ import { TemplatesModule } from './templates/templates.module';
     FactRowsRepository,
     FileIngester,
     SyncTaskRunner,
+    TemplateLookup,
     OverdueSweeper,
     TaskEventsPublisher,
   ],

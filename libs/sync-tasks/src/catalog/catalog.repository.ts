@@ -1,14 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { and, asc, desc, eq, inArray, sql, SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, sql, SQL } from 'drizzle-orm';
 import {
   catalogFiles,
   DataDomain,
   DbHandle,
+  FileResult,
   FileStatus,
   Granularity,
   InjectDb,
   isUniqueViolation,
   MAX_ERROR_MESSAGE,
+  quarantinedRows,
+  rowsOf,
+  syncTasks,
   truncated,
   Tx,
 } from '@app/db';
@@ -44,7 +48,9 @@ export class DuplicateFileError extends Error {
 export type ClaimResult =
   | { outcome: 'claimed'; file: CatalogFile; resumed: boolean }
   | { outcome: 'busy'; holder: string | null }
-  | { outcome: 'missing' };
+  | { outcome: 'missing' }
+  /** The task is no longer active (cancelled, or finished meanwhile): nothing was claimed. */
+  | { outcome: 'inactive' };
 
 const FRESH_COUNTERS = {
   checkpointRow: 0,
@@ -128,26 +134,28 @@ export class CatalogRepository {
   }
 
   /**
-   * Claims a file for one task. Succeeds when nobody holds it, when the lease has expired
-   * (a dead worker), or when the same task holds it (a redelivered job resuming after its
-   * checkpoint). A fresh claim restarts the file's counters from zero.
+   * Claims a file for one task, while that task is active. Succeeds when nobody holds the file, when the
+   * lease has expired (a dead worker), or when the same task holds it (a redelivered job resuming after its
+   * checkpoint). A fresh claim restarts the file's counters from zero and clears the quarantine of earlier
+   * runs, in the same transaction: a crash between the two cannot leave old quarantined rows beside a
+   * resumed run's. The common case is one statement (lock, decide, update); the delete runs after the lock
+   * is held, so it sees every row committed before.
    */
   async claim(fileId: number, taskId: string, owner: string, leaseMs: number): Promise<ClaimResult> {
     return this.handle.db.transaction(async (tx) => {
-      const [current] = await tx
+      const old = tx
         .select({
-          file: catalogFiles,
-          leaseLive: sql<boolean>`coalesce(${catalogFiles.leaseExpiresAt} > now(), false)`,
+          id: catalogFiles.id,
+          status: catalogFiles.status,
+          holder: catalogFiles.ingestTaskId,
+          leaseLive: sql<boolean>`coalesce(${catalogFiles.leaseExpiresAt} > now(), false)`.as('lease_live'),
         })
         .from(catalogFiles)
         .where(eq(catalogFiles.id, fileId))
-        .for('update');
-      if (!current) return { outcome: 'missing' };
-      const { file, leaseLive } = current;
-      const processing = file.status === 'processing';
-      if (processing && file.ingestTaskId !== taskId && leaseLive)
-        return { outcome: 'busy', holder: file.ingestTaskId };
-      const resumed = processing && file.ingestTaskId === taskId;
+        .for('update')
+        .as('old');
+      const resumed = sql<boolean>`(${old.status} = 'processing' and ${old.holder} = ${taskId})`;
+      const fresh = <T>(column: T) => sql`case when ${resumed} then ${column} else 0 end`;
       const [row] = await tx
         .update(catalogFiles)
         .set({
@@ -156,12 +164,39 @@ export class CatalogRepository {
           leaseExpiresAt: sql`now() + ${`${leaseMs} milliseconds`}::interval`,
           ingestTaskId: taskId,
           lastError: null,
-          ...(resumed ? {} : FRESH_COUNTERS),
+          checkpointRow: fresh(catalogFiles.checkpointRow),
+          rowsTotal: fresh(catalogFiles.rowsTotal),
+          rowsInserted: fresh(catalogFiles.rowsInserted),
+          rowsUpdated: fresh(catalogFiles.rowsUpdated),
+          rowsUnchanged: fresh(catalogFiles.rowsUnchanged),
+          rowsQuarantined: fresh(catalogFiles.rowsQuarantined),
         })
-        .where(eq(catalogFiles.id, fileId))
-        .returning();
-      return { outcome: 'claimed', file: row, resumed };
+        .from(old)
+        .where(
+          and(
+            eq(catalogFiles.id, old.id),
+            sql`not (${old.status} = 'processing' and ${old.holder} is distinct from ${taskId} and ${old.leaseLive})`,
+            taskIsActive(taskId),
+          ),
+        )
+        .returning({ ...getTableColumns(catalogFiles), resumed });
+      if (!row) return this.whyNotClaimed(tx, fileId, taskId);
+      const { resumed: wasResumed, ...file } = row;
+      if (!wasResumed) await tx.delete(quarantinedRows).where(eq(quarantinedRows.fileId, fileId));
+      return { outcome: 'claimed', file, resumed: wasResumed };
     });
+  }
+
+  /** After a claim updated nothing: the task is no longer active, the file is gone, or another task holds it. */
+  private async whyNotClaimed(tx: Tx, fileId: number, taskId: string): Promise<ClaimResult> {
+    const [state] = await rowsOf<{ task_active: boolean; file_exists: boolean; holder: string | null }>(
+      tx,
+      sql`select ${taskIsActive(taskId)} as task_active, f.id is not null as file_exists, f.ingest_task_id as holder
+            from (select 1) one left join catalog_files f on f.id = ${fileId}`,
+    );
+    if (!state.task_active) return { outcome: 'inactive' };
+    if (!state.file_exists) return { outcome: 'missing' };
+    return { outcome: 'busy', holder: state.holder };
   }
 
   /** Inside a batch transaction: progress counters, checkpoint and lease renewal, only while we hold the lease. */
@@ -190,33 +225,52 @@ export class CatalogRepository {
           eq(catalogFiles.ingestTaskId, taskId),
           eq(catalogFiles.status, 'processing'),
           // A cancelled task commits nothing more: the batch in progress rolls back.
-          sql`exists (select 1 from sync_tasks where id = ${taskId} and status = 'active')`,
+          taskIsActive(taskId),
         ),
       )
       .returning({ id: catalogFiles.id });
     return rows.length === 1;
   }
 
-  /** Ends an ingest: final status, derived totals, lease released. */
-  async finish(
-    fileId: number,
-    taskId: string,
-    status: FileStatus,
-    error: string | null,
-  ): Promise<CatalogFile | undefined> {
-    const [row] = await this.handle.db
-      .update(catalogFiles)
-      .set({
-        status,
-        lastError: error === null ? null : truncated(error, MAX_ERROR_MESSAGE),
-        leaseOwner: null,
-        leaseExpiresAt: null,
-        rowsIngested: sql`${catalogFiles.rowsInserted} + ${catalogFiles.rowsUpdated}`,
-        rowsDuplicate: sql`greatest(${catalogFiles.rowsTotal} - ${catalogFiles.rowsInserted} - ${catalogFiles.rowsUpdated} - ${catalogFiles.rowsQuarantined}, 0)`,
-        ingestedAt: status === 'ingested' || status === 'partial' ? sql`now()` : catalogFiles.ingestedAt,
-      })
-      .where(and(eq(catalogFiles.id, fileId), eq(catalogFiles.ingestTaskId, taskId)))
-      .returning();
+  /**
+   * Ends an ingest and records the file's result in the task's results, in one statement: final status
+   * (`error` null: `partial` when rows were quarantined, else `ingested`; otherwise `failed`), derived
+   * totals, lease released. Undefined (and no result recorded) when the task no longer holds the file.
+   */
+  async finish(fileId: number, taskId: string, error: string | null): Promise<CatalogFile | undefined> {
+    const db = this.handle.db;
+    const finished = db.$with('finished').as(
+      db
+        .update(catalogFiles)
+        .set({
+          status:
+            error === null
+              ? sql`case when ${catalogFiles.rowsQuarantined} > 0 then 'partial' else 'ingested' end`
+              : 'failed',
+          lastError: error === null ? null : truncated(error, MAX_ERROR_MESSAGE),
+          leaseOwner: null,
+          leaseExpiresAt: null,
+          rowsIngested: sql`${catalogFiles.rowsInserted} + ${catalogFiles.rowsUpdated}`,
+          rowsDuplicate: sql`greatest(${catalogFiles.rowsTotal} - ${catalogFiles.rowsInserted} - ${catalogFiles.rowsUpdated} - ${catalogFiles.rowsQuarantined}, 0)`,
+          ingestedAt: error === null ? sql`now()` : catalogFiles.ingestedAt,
+        })
+        .where(and(eq(catalogFiles.id, fileId), eq(catalogFiles.ingestTaskId, taskId)))
+        .returning(),
+    );
+    // The same keys as FileResult (see toFileResult).
+    const result = sql`jsonb_build_object(
+        'file_id', ${finished.id}, 'file_name', ${finished.fileName}, 'status', ${finished.status},
+        'rows_total', ${finished.rowsTotal}, 'inserted', ${finished.rowsInserted}, 'updated', ${finished.rowsUpdated},
+        'unchanged', ${finished.rowsUnchanged}, 'quarantined', ${finished.rowsQuarantined}, 'error', ${finished.lastError})`;
+    const recorded = db.$with('recorded').as(
+      db
+        .update(syncTasks)
+        .set({
+          results: sql`${syncTasks.results} || (select jsonb_build_object(${finished.id}::text, ${result}) from ${finished})`,
+        })
+        .where(and(eq(syncTasks.id, taskId), sql`exists (select 1 from ${finished})`)),
+    );
+    const [row] = await db.with(finished, recorded).select().from(finished);
     return row;
   }
 
@@ -270,4 +324,24 @@ export class CatalogRepository {
     if (filter.shopId) conditions.push(eq(catalogFiles.shopId, filter.shopId));
     return conditions.length ? and(...conditions) : undefined;
   }
+}
+
+/** The task may still write: cancelled or finished tasks claim and commit nothing more. */
+function taskIsActive(taskId: string): SQL {
+  return sql`exists (select 1 from sync_tasks where id = ${taskId} and status = 'active')`;
+}
+
+/** A finished file as the task's per-file result (the keys `finish` stores). */
+export function toFileResult(f: CatalogFile): FileResult {
+  return {
+    file_id: f.id,
+    file_name: f.fileName,
+    status: f.status,
+    rows_total: f.rowsTotal,
+    inserted: f.rowsInserted,
+    updated: f.rowsUpdated,
+    unchanged: f.rowsUnchanged,
+    quarantined: f.rowsQuarantined,
+    error: f.lastError,
+  };
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { eq, sql } from 'drizzle-orm';
-import { CopyIn, DbHandle, InjectDb, quarantinedRows, rowsOf, Tx } from '@app/db';
+import { sql } from 'drizzle-orm';
+import { CopyIn, DbHandle, InjectDb, rowsOf, Tx } from '@app/db';
 
 export interface FactScope {
   fileId: number;
@@ -77,11 +77,6 @@ export class FactRowsRepository {
           SELECT ${fileId}::int, ${taskId}::uuid, t.n, t.reason, t.r
             FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS t(n int, reason text, r jsonb)`,
     );
-  }
-
-  /** A fresh ingest of a file replaces the quarantine of earlier runs. */
-  async clearQuarantine(fileId: number): Promise<void> {
-    await this.handle.db.delete(quarantinedRows).where(eq(quarantinedRows.fileId, fileId));
   }
 }
 

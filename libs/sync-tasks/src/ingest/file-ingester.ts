@@ -1,11 +1,10 @@
 import { access } from 'node:fs/promises';
 import { Injectable, Logger } from '@nestjs/common';
-import { CacheService } from '@app/cache';
 import { AppConfig } from '@app/config';
 import { MetricsService } from '@app/observability';
 import { FileResult } from '@app/db';
-import { CatalogFile, CatalogRepository, FileCounts } from '../catalog/catalog.repository';
-import { TemplatesRepository } from '../templates/templates.repository';
+import { CatalogFile, CatalogRepository, FileCounts, toFileResult } from '../catalog/catalog.repository';
+import { FindTemplate } from '../templates/template-lookup';
 import { FactRowsRepository, FactScope } from './fact-rows.repository';
 import { TaskErrorCode } from '../tasks/task-error-code';
 import { TasksRepository } from '../tasks/tasks.repository';
@@ -17,73 +16,82 @@ import { Batch } from './batch';
 export interface IngestContext {
   taskId: string;
   workerId: string;
+  /** The task run's template lookup (remembers each kind for the run). */
+  findTemplate: FindTemplate;
   /** Called after every committed batch with the share of the file read; may throw to stop. */
   onBatch(file: CatalogFile, rowsDone: number, fraction: number): Promise<void>;
 }
 
-/**
- * Ingests one catalog file: claim, stream, prepare, bulk upsert per batch, finish. Each status change of the
- * file (claimed → processing, finished, handed back → pending) invalidates the cached stats, which count
- * files by status and rows ingested per platform.
- */
+/** Ingests one catalog file: claim, stream, prepare, bulk upsert per batch, finish. */
 @Injectable()
 export class FileIngester {
   private readonly logger = new Logger(FileIngester.name);
 
   constructor(
     private readonly catalog: CatalogRepository,
-    private readonly templates: TemplatesRepository,
     private readonly facts: FactRowsRepository,
     private readonly tasks: TasksRepository,
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
-    private readonly cache: CacheService,
   ) {}
 
   private get leaseMs(): number {
     return this.config.worker.lockMs * 2;
   }
 
-  /** The file's result; a permanent problem with the file (unreadable, header changed…) is a failed result. */
+  /**
+   * The file's result, recorded in the task's results; a permanent problem with the file (unreadable,
+   * header changed, gone from the catalog…) is a failed result. Throws TaskCancelledError when the task is
+   * no longer active, FileBusyError when another task holds the file, and transient errors as they come.
+   */
   async ingest(fileId: number, ctx: IngestContext): Promise<FileResult> {
     const claim = await this.catalog.claim(fileId, ctx.taskId, ctx.workerId, this.leaseMs);
-    if (claim.outcome === 'missing')
-      throw new PermanentIngestError(TaskErrorCode.FileNotFound, `file ${fileId} is not in the catalog`);
+    if (claim.outcome === 'inactive') throw new TaskCancelledError(ctx.taskId);
+    if (claim.outcome === 'missing') return this.recordMissing(fileId, ctx.taskId);
     if (claim.outcome === 'busy') throw new FileBusyError(fileId, claim.holder);
-    const { file, resumed } = claim;
-    if (!resumed) {
-      await this.statusChanged();
-      await this.facts.clearQuarantine(file.id);
-    }
-    let finished: CatalogFile | undefined;
+    const { file } = claim;
     try {
       await this.stream(file, ctx);
-      const quarantined = (await this.catalog.findById(file.id))?.rowsQuarantined ?? 0;
-      finished = await this.catalog.finish(file.id, ctx.taskId, quarantined > 0 ? 'partial' : 'ingested', null);
+      return await this.finish(file, ctx.taskId, null);
     } catch (error) {
       // Transient errors and the task's time limit propagate: the lease stays, and a redelivered
       // job resumes after the checkpoint. A permanent problem with this file is its result.
-      if (error instanceof TaskCancelledError) {
-        await this.catalog.releaseToPending(file.id, ctx.taskId);
-        await this.statusChanged();
-      }
+      if (error instanceof TaskCancelledError) await this.catalog.releaseToPending(file.id, ctx.taskId);
       if (!(error instanceof PermanentIngestError) || error.code === TaskErrorCode.TaskTimeout) throw error;
-      finished = await this.catalog.finish(file.id, ctx.taskId, 'failed', error.message);
+      return this.finish(file, ctx.taskId, error.message);
     }
-    await this.statusChanged();
-    return toResult(finished, file);
   }
 
-  /** After the change is committed, before anyone is told: the next stats read, on any replica, shows it. */
-  private statusChanged(): Promise<void> {
-    return this.cache.invalidate('account_stats');
+  /** Final status and the task's result in one statement; if the task lost the file meanwhile, the claim-time row. */
+  private async finish(file: CatalogFile, taskId: string, error: string | null): Promise<FileResult> {
+    const finished = await this.catalog.finish(file.id, taskId, error);
+    if (finished) return toFileResult(finished);
+    const result = toFileResult(file);
+    await this.tasks.saveFileResult(taskId, result);
+    return result;
+  }
+
+  private async recordMissing(fileId: number, taskId: string): Promise<FileResult> {
+    const result: FileResult = {
+      file_id: fileId,
+      file_name: '',
+      status: 'failed',
+      rows_total: 0,
+      inserted: 0,
+      updated: 0,
+      unchanged: 0,
+      quarantined: 0,
+      error: `file ${fileId} is not in the catalog`,
+    };
+    await this.tasks.saveFileResult(taskId, result);
+    return result;
   }
 
   private async stream(file: CatalogFile, ctx: IngestContext): Promise<void> {
     await access(file.path).catch(() => {
       throw new PermanentIngestError(TaskErrorCode.FileMissing, `${file.fileName}: file is gone from ${file.path}`);
     });
-    const template = await this.templates.findPublished(file);
+    const template = await ctx.findTemplate(file);
     const source = await openRowSource(file.path, file.format, {
       headerRow: template?.headerRow ?? 1,
       limits: this.config.worker.readLimits,
@@ -242,19 +250,4 @@ function unreadable(file: CatalogFile, error: unknown): PermanentIngestError {
     TaskErrorCode.UnreadableFile,
     `${file.fileName}: unreadable ${file.format.toUpperCase()} file (${(error as Error).message})`,
   );
-}
-
-function toResult(row: CatalogFile | undefined, file: CatalogFile): FileResult {
-  const f = row ?? file;
-  return {
-    file_id: f.id,
-    file_name: f.fileName,
-    status: f.status,
-    rows_total: f.rowsTotal,
-    inserted: f.rowsInserted,
-    updated: f.rowsUpdated,
-    unchanged: f.rowsUnchanged,
-    quarantined: f.rowsQuarantined,
-    error: f.lastError,
-  };
 }

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { Injectable, Logger } from '@nestjs/common';
+import { CacheService } from '@app/cache';
 import { AppConfig } from '@app/config';
 import { MetricsService } from '@app/observability';
 import { FileResult, TaskProgress } from '@app/db';
@@ -8,8 +9,9 @@ import { PROGRESS_EVENT_INTERVAL_MS } from '../events/task-event';
 import { TaskEventsPublisher } from '../events/task-events.publisher';
 import { SyncTask, TasksRepository } from '../tasks/tasks.repository';
 import { TaskErrorCode } from '../tasks/task-error-code';
+import { FindTemplate, TemplateLookup } from '../templates/template-lookup';
 import { FileIngester } from './file-ingester';
-import { PermanentIngestError, TaskCancelledError, WorkerStoppingError } from './ingest-errors';
+import { PermanentIngestError, WorkerStoppingError } from './ingest-errors';
 
 const DB_PROGRESS_EVERY_MS = 1_000;
 const DONE = new Set(['ingested', 'partial', 'failed']);
@@ -39,7 +41,9 @@ export class SyncTaskRunner {
     private readonly ingester: FileIngester,
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
+    private readonly cache: CacheService,
     private readonly events: TaskEventsPublisher,
+    private readonly templates: TemplateLookup,
   ) {}
 
   async run(taskId: string, options: RunOptions): Promise<RunOutcome> {
@@ -68,36 +72,45 @@ export class SyncTaskRunner {
     };
     await publish(true);
 
-    for (const fileId of task.fileIds) {
-      if (results[fileId] && DONE.has(results[fileId].status)) continue;
-      if ((await this.tasks.statusOf(taskId)) !== 'active') throw new TaskCancelledError(taskId);
-      const rowsBefore = progress.rowsDone;
-      const result = await this.ingestOne(
-        fileId,
-        task,
-        async (file: CatalogFile, rowsDone: number, fraction: number) => {
-          if (options.stopping?.()) throw new WorkerStoppingError(taskId);
-          if (Date.now() - started > this.config.limits.taskTimeoutMs) {
-            throw new PermanentIngestError(
-              TaskErrorCode.TaskTimeout,
-              `task exceeded its time limit of ${this.config.limits.taskTimeoutMs} ms`,
-            );
-          }
-          progress.currentFile = file.fileName;
-          progress.rowsDone = rowsBefore + rowsDone;
-          fileFraction = fraction;
-          await publish(false);
-        },
-      );
-      results[fileId] = result;
-      await this.tasks.saveFileResult(taskId, result);
-      this.metrics.filesIngested.inc({ status: result.status }); // (FileIngester invalidated the cached stats)
-      progress.filesDone++;
-      progress.rowsDone = rowsBefore + result.rows_total;
-      progress.rowsTotal += result.rows_total;
-      progress.currentFile = null;
-      fileFraction = 0;
-      await publish(true);
+    const findTemplate = this.templates.forRun();
+    try {
+      for (const fileId of task.fileIds) {
+        if (results[fileId] && DONE.has(results[fileId].status)) continue;
+        // A task no longer active (cancelled) claims nothing more: the ingester throws TaskCancelledError.
+        const rowsBefore = progress.rowsDone;
+        const result = await this.ingestOne(
+          fileId,
+          task,
+          findTemplate,
+          async (file: CatalogFile, rowsDone: number, fraction: number) => {
+            if (options.stopping?.()) throw new WorkerStoppingError(taskId);
+            if (Date.now() - started > this.config.limits.taskTimeoutMs) {
+              throw new PermanentIngestError(
+                TaskErrorCode.TaskTimeout,
+                `task exceeded its time limit of ${this.config.limits.taskTimeoutMs} ms`,
+              );
+            }
+            progress.currentFile = file.fileName;
+            progress.rowsDone = rowsBefore + rowsDone;
+            fileFraction = fraction;
+            await publish(false);
+          },
+        );
+        results[fileId] = result; // already recorded in the task's results by the ingester
+        this.metrics.filesIngested.inc({ status: result.status });
+        progress.filesDone++;
+        progress.rowsDone = rowsBefore + result.rows_total;
+        progress.rowsTotal += result.rows_total;
+        progress.currentFile = null;
+        fileFraction = 0;
+        await publish(false); // the row's copy at most 1 s behind, as during a file; the live one is the job's
+      }
+      await publish(true); // the final figures, which the terminal transition returns
+    } finally {
+      // Ingest counts per platform changed. Once per run, whatever its outcome, and before the caller makes the
+      // task's end visible, so a stats read after completion is fresh (a run killed before this point leaves
+      // it to the redelivered run). Between the files of a long task, the stats TTL (1 min) bounds staleness.
+      await this.cache.invalidate('account_stats');
     }
 
     const failed = Object.values(results).filter((r) => r.status === 'failed');
@@ -112,34 +125,21 @@ export class SyncTaskRunner {
     };
   }
 
-  /** A file gone from the catalog is a failed result too; anything else propagates. */
+  /** One file; its result is already recorded in the task's results. */
   private async ingestOne(
     fileId: number,
     task: SyncTask,
+    findTemplate: FindTemplate,
     onBatch: (file: CatalogFile, rowsDone: number, fraction: number) => Promise<void>,
   ): Promise<FileResult> {
-    try {
-      const result = await this.ingester.ingest(fileId, {
-        taskId: task.id,
-        workerId: this.workerId,
-        onBatch,
-      });
-      if (result.status === 'failed') this.logger.warn(`task ${task.id}: ${result.error}`);
-      return result;
-    } catch (error) {
-      if (!(error instanceof PermanentIngestError) || error.code !== TaskErrorCode.FileNotFound) throw error;
-      return {
-        file_id: fileId,
-        file_name: '',
-        status: 'failed',
-        rows_total: 0,
-        inserted: 0,
-        updated: 0,
-        unchanged: 0,
-        quarantined: 0,
-        error: error.message,
-      };
-    }
+    const result = await this.ingester.ingest(fileId, {
+      taskId: task.id,
+      workerId: this.workerId,
+      findTemplate,
+      onBatch,
+    });
+    if (result.status === 'failed') this.logger.warn(`task ${task.id}: ${result.error}`);
+    return result;
   }
 }
 
