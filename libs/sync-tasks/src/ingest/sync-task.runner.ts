@@ -73,6 +73,8 @@ export class SyncTaskRunner {
     await publish(true);
 
     const findTemplate = this.templates.forRun();
+    let filesFinished = 0; // by this run
+    let completed = false;
     try {
       for (const fileId of task.fileIds) {
         if (results[fileId] && DONE.has(results[fileId].status)) continue;
@@ -97,6 +99,7 @@ export class SyncTaskRunner {
           },
         );
         results[fileId] = result; // already recorded in the task's results by the ingester
+        filesFinished++;
         this.metrics.filesIngested.inc({ status: result.status });
         progress.filesDone++;
         progress.rowsDone = rowsBefore + result.rows_total;
@@ -105,12 +108,16 @@ export class SyncTaskRunner {
         fileFraction = 0;
         await publish(false); // the row's copy at most 1 s behind, as during a file; the live one is the job's
       }
+      completed = true;
       await publish(true); // the final figures, which the terminal transition returns
     } finally {
-      // Ingest counts per platform changed. Once per run, whatever its outcome, and before the caller makes the
-      // task's end visible, so a stats read after completion is fresh (a run killed before this point leaves
-      // it to the redelivered run). Between the files of a long task, the stats TTL (1 min) bounds staleness.
-      await this.cache.invalidate('account_stats');
+      // Ingest counts per platform changed: once per run, before the caller makes the task's end visible, so a
+      // stats read after completion is fresh; also when the run stops early after finishing files (cancel,
+      // transient error). A run handed back because the worker stops leaves it to the redelivered run, which
+      // ends with it: no cache call races the shutdown (in the single process, a prefill after the cache store
+      // closed reopened a Redis connection that kept the process alive). Between the files of a long task,
+      // the stats TTL (1 min) bounds staleness.
+      if (completed || (filesFinished > 0 && !options.stopping?.())) await this.cache.invalidate('account_stats');
     }
 
     const failed = Object.values(results).filter((r) => r.status === 'failed');
