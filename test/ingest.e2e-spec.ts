@@ -231,6 +231,50 @@ describe('ingest (e2e, PostgreSQL + Redis, worker in process)', () => {
     }
   });
 
+  it('retries a batch task whose commit failed while its next file was open, each row written once', async () => {
+    const shops = ['sg_ahead1', 'sg_ahead2', 'sg_ahead3'];
+    const fileIds: number[] = [];
+    for (const [i, shopId] of shops.entries()) {
+      // One batch each (250 rows); different sizes, so different bytes.
+      const spec = { ...sampleSpec({ platform: 'shopee', domain: 'orders', format: 'csv' }, 211 + i), shopId };
+      const { path, meta } = await writeSample(dir.path, spec);
+      fileIds.push((await upload(t, user.token, path, { ...meta, shop_id: shopId }).expect(201)).body.id as number);
+    }
+    const blocker = new Client({ connectionString: t.config.db.url });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE fact_rows IN ACCESS EXCLUSIVE MODE');
+      const submitted = await t
+        .http()
+        .post('/api/data-sync/batch-by-ids')
+        .set('authorization', `Bearer ${user.token}`)
+        .send({ file_ids: fileIds })
+        .expect(202);
+      const taskId = submitted.body.task_id as string;
+      // The first file's commit waits on the lock (then times out, a transient error); the second file is
+      // opened meanwhile, and keeps its claim for the retry.
+      await waitFor(
+        () => t.db.rows<{ status: string }>(sql`select status from catalog_files where id = ${fileIds[1]}`),
+        ([row]) => row.status === 'processing',
+        { intervalMs: 10, what: 'second file opened while the first commits' },
+      );
+      await waitUntilAttempt(t, taskId, 2);
+      await blocker.query('ROLLBACK');
+      const task = await waitForTask(t, user.token, taskId);
+      expect(task).toMatchObject({ status: 'completed', error: null });
+      expect(task.attempts).toBeGreaterThanOrEqual(2);
+      expect(task.files.map((f) => [f.file_id, f.status, f.rows_total, f.inserted, f.unchanged])).toEqual(
+        fileIds.map((id, i) => [id, 'ingested', 211 + i, 211 + i, 0]),
+      );
+      for (const [i, shopId] of shops.entries()) {
+        expect(await factCount({ platform: 'shopee', shopId, domain: 'orders' })).toBe(211 + i);
+      }
+    } finally {
+      await blocker.end();
+    }
+  });
+
   it('retries a task whose file lease is taken mid-file, then completes it without writing a row twice', async () => {
     const spec = { ...sampleSpec({ platform: 'shopee', domain: 'orders', format: 'csv' }, 20_000), shopId: 'sg_lease' };
     const { path, meta } = await writeSample(dir.path, spec);

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { Client } from 'pg';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { installSampleTemplates, sampleSpec, writeSample } from './support/samples';
@@ -96,6 +97,45 @@ describe('task lifecycle with a worker (e2e, PostgreSQL + Redis)', () => {
       unchanged: written,
     });
     expect(await facts('tt_cancel')).toBe(rows);
+  });
+
+  it('hands back every unfinished file of a cancelled batch task, the one opened ahead of its turn included', async () => {
+    const shops = ['tt_ahead1', 'tt_ahead2', 'tt_ahead3'];
+    const fileIds: number[] = [];
+    // One batch each; different sizes, so different bytes.
+    for (const [i, shop] of shops.entries()) fileIds.push(await uploadRows(shop, 310 + i));
+    // The first file's only commit waits on this lock; meanwhile the worker opens the second file.
+    const blocker = new Client({ connectionString: t.config.db.url });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE fact_rows IN ACCESS EXCLUSIVE MODE');
+      const submitted = await t
+        .http()
+        .post('/api/data-sync/batch-by-ids')
+        .set(bearer(user))
+        .send({ file_ids: fileIds })
+        .expect(202);
+      const taskId = submitted.body.task_id as string;
+      await waitFor(
+        () => fileRow(fileIds[1]),
+        (row) => row.status === 'processing',
+        { intervalMs: 10, what: 'second file claimed while the first commits' },
+      );
+      await t.http().delete(`/api/data-sync/cancel-task/${taskId}`).set(bearer(user)).expect(200);
+      await blocker.query('ROLLBACK');
+      await waitFor(
+        () => Promise.all(fileIds.map(fileRow)),
+        (rows) => rows.every((row) => row.status === 'pending'),
+        { timeoutMs: 20_000, intervalMs: 20, what: 'every file handed back' },
+      );
+      for (const id of fileIds)
+        expect(await fileRow(id)).toEqual({ status: 'pending', checkpoint_row: 0, lease_owner: null });
+      for (const shop of shops) expect(await facts(shop)).toBe(0);
+      expect((await waitForTask(t, user.token, taskId)).status).toBe('cancelled');
+    } finally {
+      await blocker.end();
+    }
   });
 
   it('proves in its liveness probe that the worker consumes jobs', async () => {

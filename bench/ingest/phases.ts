@@ -20,7 +20,10 @@ export interface PhaseTimes {
   recordBatchMs: number;
   /** TasksRepository.saveProgress (throttled to 1/s by the runner). */
   saveProgressMs: number;
-  /** FileIngester.ingest: one file from claim to finish (batches included), and how many files. */
+  /**
+   * FileIngester.ingest: one file from its turn to its finish (batches included), and how many files. A file
+   * opened ahead (claimed, first batch read while the previous one commits) spends part of that before its turn.
+   */
   fileMs: number;
   files: number;
   /** The calls made once per file (or per file and task step), by `Class.method`: what a small file pays extra. */

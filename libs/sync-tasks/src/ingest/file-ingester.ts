@@ -5,24 +5,43 @@ import { MetricsService } from '@app/observability';
 import { FileResult } from '@app/db';
 import { CatalogFile, CatalogRepository, FileCounts, toFileResult } from '../catalog/catalog.repository';
 import { FindTemplate } from '../templates/template-lookup';
-import { FactRowsRepository, FactScope } from './fact-rows.repository';
+import { FactRowsRepository } from './fact-rows.repository';
 import { TaskErrorCode } from '../tasks/task-error-code';
 import { TasksRepository } from '../tasks/tasks.repository';
 import { FileBusyError, LeaseLostError, PermanentIngestError, TaskCancelledError } from './ingest-errors';
-import { compareHeaders, openRowSource, RowSource, rowKeyScope, UnreadableFileError } from '@app/parsing';
-import { RowPreparer } from './row-preparer';
 import { Batch } from './batch';
+import { FileReader } from './file-reader';
 
-export interface IngestContext {
+/** Who opens a file: the task (whose lease it takes), the worker, and the run's template lookup. */
+export interface OpenContext {
   taskId: string;
   workerId: string;
   /** The task run's template lookup (remembers each kind for the run). */
   findTemplate: FindTemplate;
-  /** Called after every committed batch with the share of the file read; may throw to stop. */
-  onBatch(file: CatalogFile, rowsDone: number, fraction: number): Promise<void>;
 }
 
-/** Ingests one catalog file: claim, stream, prepare, bulk upsert per batch, finish. */
+export interface IngestContext {
+  taskId: string;
+  /** Called after every committed batch with the share of the file read; may throw to stop. */
+  onBatch(file: CatalogFile, rowsDone: number, fraction: number): Promise<void>;
+  /** Called once every row is read and the last batch is committing: the next file may be opened now. */
+  onReadDone?(): void;
+}
+
+/** A file claimed, its first batch being read (or what stopped it); a file gone from the catalog is its result. */
+export type Opening = Promise<FileResult | Claimed>;
+
+interface Claimed {
+  file: CatalogFile;
+  /** The source open, encoding noted, headers checked and the first batch read; rejects with what failed. */
+  reading: Promise<{ reader: FileReader; first: Batch }>;
+}
+
+/**
+ * Ingests one catalog file: claim, open, stream, prepare, bulk upsert per batch, finish. In two steps, so a task
+ * can open its next file (claim it, read its first batch) while the previous file's last batch commits: `open`
+ * starts that work and `ingest` carries it on, one commit at a time per task, files in order.
+ */
 @Injectable()
 export class FileIngester {
   private readonly logger = new Logger(FileIngester.name);
@@ -40,18 +59,40 @@ export class FileIngester {
   }
 
   /**
-   * The file's result, recorded in the task's results; a permanent problem with the file (unreadable,
-   * header changed, gone from the catalog…) is a failed result. Throws TaskCancelledError when the task is
-   * no longer active, FileBusyError when another task holds the file, and transient errors as they come.
+   * Claims the file and starts reading it; nothing is committed but the claim. Rejects (when `ingest` or
+   * `abandon` awaits it) with TaskCancelledError when the task is no longer active, FileBusyError when another
+   * task holds the file, and transient errors as they come.
    */
-  async ingest(fileId: number, ctx: IngestContext): Promise<FileResult> {
-    const claim = await this.catalog.claim(fileId, ctx.taskId, ctx.workerId, this.leaseMs);
-    if (claim.outcome === 'inactive') throw new TaskCancelledError(ctx.taskId);
-    if (claim.outcome === 'missing') return this.recordMissing(fileId, ctx.taskId);
-    if (claim.outcome === 'busy') throw new FileBusyError(fileId, claim.holder);
-    const { file } = claim;
+  open(fileId: number, ctx: OpenContext): Opening {
+    const opening = (async (): Promise<FileResult | Claimed> => {
+      const claim = await this.catalog.claim(fileId, ctx.taskId, ctx.workerId, this.leaseMs);
+      if (claim.outcome === 'inactive') throw new TaskCancelledError(ctx.taskId);
+      if (claim.outcome === 'missing') return this.recordMissing(fileId, ctx.taskId);
+      if (claim.outcome === 'busy') throw new FileBusyError(fileId, claim.holder);
+      const reading = this.startReading(claim.file, ctx);
+      reading.catch(() => undefined); // observed by ingest or abandon
+      return { file: claim.file, reading };
+    })();
+    opening.catch(() => undefined); // observed by ingest or abandon
+    return opening;
+  }
+
+  /**
+   * The opened file's result, recorded in the task's results; a permanent problem with the file (unreadable,
+   * header changed, gone from the catalog…) is a failed result. Throws what `open` rejected with, and
+   * transient errors as they come.
+   */
+  async ingest(opening: Opening, ctx: IngestContext): Promise<FileResult> {
+    const claimed = await opening;
+    if (!('reading' in claimed)) return claimed;
+    const { file } = claimed;
     try {
-      await this.stream(file, ctx);
+      const { reader, first } = await claimed.reading;
+      try {
+        await this.writeBatches(reader, first, ctx);
+      } finally {
+        await reader.close();
+      }
       return await this.finish(file, ctx.taskId, null);
     } catch (error) {
       // Transient errors and the task's time limit propagate: the lease stays, and a redelivered
@@ -60,6 +101,22 @@ export class FileIngester {
       if (!(error instanceof PermanentIngestError) || error.code === TaskErrorCode.TaskTimeout) throw error;
       return this.finish(file, ctx.taskId, error.message);
     }
+  }
+
+  /**
+   * An opened file the task will not ingest now (it stopped on the previous file): its source is closed; its
+   * claim stays for the redelivered job to resume, unless the task was cancelled, which hands the file back.
+   * Never throws.
+   */
+  async abandon(opening: Opening, taskId: string, cancelled: boolean): Promise<void> {
+    const claimed = await opening.catch(() => undefined);
+    if (!claimed || !('reading' in claimed)) return;
+    const reading = await claimed.reading.catch(() => undefined);
+    await reading?.reader.close().catch(() => undefined);
+    if (!cancelled) return;
+    await this.catalog.releaseToPending(claimed.file.id, taskId).catch((error: Error) => {
+      this.logger.warn(`${claimed.file.fileName}: not handed back after the cancel: ${error.message}`);
+    });
   }
 
   /** Final status and the task's result in one statement; if the task lost the file meanwhile, the claim-time row. */
@@ -87,94 +144,56 @@ export class FileIngester {
     return result;
   }
 
-  private async stream(file: CatalogFile, ctx: IngestContext): Promise<void> {
+  /** Opens the claimed file, notes how it reads, checks its headers and reads its first batch. */
+  private async startReading(file: CatalogFile, ctx: OpenContext): Promise<{ reader: FileReader; first: Batch }> {
     await access(file.path).catch(() => {
       throw new PermanentIngestError(TaskErrorCode.FileMissing, `${file.fileName}: file is gone from ${file.path}`);
     });
     const template = await ctx.findTemplate(file);
-    const source = await openRowSource(file.path, file.format, {
-      headerRow: template?.headerRow ?? 1,
-      limits: this.config.worker.readLimits,
-      encoding: file.textEncoding ?? undefined,
-    }).catch((error: unknown) => {
-      throw unreadable(file, error);
-    });
+    const reader = await FileReader.open(file, template, this.config.worker);
     try {
-      await this.noteHowItReads(file, source);
-      if (template) {
-        const mismatch = compareHeaders(
-          source.headers,
-          template.columns.map((c) => c.name),
-        );
-        if (mismatch) {
-          throw new PermanentIngestError(
-            TaskErrorCode.HeaderChanged,
-            `${file.fileName}: headers differ from the template (added: ${mismatch.added.join(', ') || '—'}; removed: ${mismatch.removed.join(', ') || '—'})`,
-            { ...mismatch },
-          );
-        }
-      }
-      const scope = scopeOf(file);
-      const preparer = new RowPreparer(
-        source.headers,
-        template,
-        file.format === 'xlsx',
-        rowKeyScope(scopeParts(scope)),
-      );
-      await this.writeBatches(file, scope, source, preparer, ctx);
-    } finally {
-      await source.close();
+      await this.noteHowItReads(reader);
+      reader.checkHeaders();
+      return { reader, first: await reader.next() };
+    } catch (error) {
+      await reader.close();
+      throw error;
     }
   }
 
   /**
-   * Streams the rows in batches. One batch commits while the next is read and prepared, so parsing
+   * Commits the file's batches in order. One batch commits while the next is read and prepared, so parsing
    * and PostgreSQL overlap; never more than one commit is in flight, so checkpoints stay in order.
    */
-  private async writeBatches(
-    file: CatalogFile,
-    scope: FactScope,
-    source: RowSource,
-    preparer: RowPreparer,
-    ctx: IngestContext,
-  ): Promise<void> {
-    const batchRows = this.config.worker.batchRows;
+  private async writeBatches(reader: FileReader, first: Batch, ctx: IngestContext): Promise<void> {
+    const { file } = reader;
     let rowsDone = file.rowsTotal;
     let inFlight: Promise<void> | undefined;
     const flush = async (batch: Batch): Promise<void> => {
       if (inFlight) await inFlight;
-      const fraction = fractionOf(source, file);
-      inFlight = this.commit(file, scope, batch, ctx).then(async (rows) => {
+      const fraction = reader.fraction();
+      inFlight = this.commit(reader, batch, ctx).then(async (rows) => {
         rowsDone += rows;
         await ctx.onBatch(file, rowsDone, fraction);
       });
       inFlight.catch(() => undefined); // observed by the next flush or the final await
     };
-    let batch = new Batch();
-    const lastRow = LAST_ROW[file.format];
     try {
-      for await (const row of source.rows) {
-        if (row.rowNumber > lastRow) {
-          throw new UnreadableFileError(`row number ${row.rowNumber} is beyond the last possible row (${lastRow})`);
-        }
-        if (row.rowNumber <= file.checkpointRow) continue; // committed by an earlier attempt
-        batch.add(row.rowNumber, preparer.prepare(row.values));
-        if (batch.size >= batchRows) {
-          await flush(batch);
-          batch = new Batch();
-        }
+      for (let batch = first; ; batch = await reader.next()) {
+        if (batch.size) await flush(batch);
+        if (reader.exhausted) break;
       }
-      if (batch.size) await flush(batch);
+      ctx.onReadDone?.();
       await inFlight;
     } catch (error) {
       await inFlight?.catch(() => undefined); // never leave a commit running behind a failure
-      if (error instanceof UnreadableFileError) throw unreadable(file, error);
       throw error;
     }
   }
 
   /** One transaction: facts, quarantine, counters and checkpoint commit together or not at all. */
-  private async commit(file: CatalogFile, scope: FactScope, batch: Batch, ctx: IngestContext): Promise<number> {
+  private async commit(reader: FileReader, batch: Batch, ctx: IngestContext): Promise<number> {
+    const { file, scope } = reader;
     const lines = batch.copyData();
     let counts: FileCounts | undefined;
     await this.facts.transaction(async (tx, copyIn) => {
@@ -198,7 +217,7 @@ export class FileIngester {
   }
 
   /** Records the CSV encoding read, and says when blank lines before the header were skipped. */
-  private async noteHowItReads(file: CatalogFile, source: RowSource): Promise<void> {
+  private async noteHowItReads({ file, source }: FileReader): Promise<void> {
     if (source.encoding && source.encoding !== file.textEncoding) {
       await this.catalog.recordTextEncoding(file.id, source.encoding);
     }
@@ -215,39 +234,4 @@ export class FileIngester {
     rows.inc({ result: 'unchanged' }, unchanged);
     rows.inc({ result: 'quarantined' }, quarantined);
   }
-}
-
-/**
- * A sheet has at most 1,048,576 rows; row numbers are stored as int4 (quarantine, checkpoints). A crafted
- * `<row r="2147483648">` once failed the quarantine insert as an internal error.
- */
-const LAST_ROW: Record<CatalogFile['format'], number> = { xlsx: 1_048_576, csv: 2_147_483_647 };
-
-function scopeOf(file: CatalogFile): FactScope {
-  return {
-    fileId: file.id,
-    platform: file.platform,
-    shopId: file.shopId,
-    dataDomain: file.dataDomain,
-    subDomain: file.subDomain,
-    granularity: file.granularity,
-  };
-}
-
-/** The columns a row key covers, in the order migration 0001 hashes them. */
-function scopeParts(scope: FactScope): string[] {
-  return [scope.platform, scope.shopId, scope.dataDomain, scope.subDomain, scope.granularity];
-}
-
-/** Share of the file consumed, from bytes read (XLSX: the first sheet's compressed part). */
-function fractionOf(source: RowSource, file: CatalogFile): number {
-  return file.sizeBytes > 0 ? Math.min(1, source.bytesRead() / file.sizeBytes) : 0;
-}
-
-function unreadable(file: CatalogFile, error: unknown): PermanentIngestError {
-  if (error instanceof PermanentIngestError) return error;
-  return new PermanentIngestError(
-    TaskErrorCode.UnreadableFile,
-    `${file.fileName}: unreadable ${file.format.toUpperCase()} file (${(error as Error).message})`,
-  );
 }

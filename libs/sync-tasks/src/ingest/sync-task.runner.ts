@@ -9,9 +9,9 @@ import { PROGRESS_EVENT_INTERVAL_MS } from '../events/task-event';
 import { TaskEventsPublisher } from '../events/task-events.publisher';
 import { SyncTask, TasksRepository } from '../tasks/tasks.repository';
 import { TaskErrorCode } from '../tasks/task-error-code';
-import { FindTemplate, TemplateLookup } from '../templates/template-lookup';
-import { FileIngester } from './file-ingester';
-import { PermanentIngestError, WorkerStoppingError } from './ingest-errors';
+import { TemplateLookup } from '../templates/template-lookup';
+import { FileIngester, Opening, OpenContext } from './file-ingester';
+import { PermanentIngestError, TaskCancelledError, WorkerStoppingError } from './ingest-errors';
 
 const DB_PROGRESS_EVERY_MS = 1_000;
 const DONE = new Set(['ingested', 'partial', 'failed']);
@@ -27,7 +27,9 @@ export type RunOutcome =
   { status: 'completed' | 'failed'; error: string | null } | { status: 'skipped'; reason: string };
 
 /**
- * Runs one task: every file in order, resuming after files this task already finished.
+ * Runs one task: every file in order, resuming after files this task already finished. The next file is
+ * opened (claimed, its first batch read) while the current file's last batch commits, so a batch of small
+ * files does not leave PostgreSQL and the reader waiting on each other; commits stay one at a time, in order.
  * A permanent failure of one file is recorded and the batch goes on; the task fails only
  * when no file succeeded. Transient errors propagate so BullMQ retries the job.
  */
@@ -72,19 +74,23 @@ export class SyncTaskRunner {
     };
     await publish(true);
 
-    const findTemplate = this.templates.forRun();
+    const opener: OpenContext = { taskId, workerId: this.workerId, findTemplate: this.templates.forRun() };
+    const todo = [...new Set(task.fileIds)].filter((id) => !(results[id] && DONE.has(results[id].status)));
+    let next: Opening | undefined; // the following file, opened while the current one's last batch commits
     let filesFinished = 0; // by this run
     let completed = false;
     try {
-      for (const fileId of task.fileIds) {
-        if (results[fileId] && DONE.has(results[fileId].status)) continue;
+      for (const [i, fileId] of todo.entries()) {
         // A task no longer active (cancelled) claims nothing more: the ingester throws TaskCancelledError.
+        const opening = next ?? this.ingester.open(fileId, opener);
+        next = undefined;
         const rowsBefore = progress.rowsDone;
-        const result = await this.ingestOne(
-          fileId,
-          task,
-          findTemplate,
-          async (file: CatalogFile, rowsDone: number, fraction: number) => {
+        const result = await this.ingester.ingest(opening, {
+          taskId,
+          onReadDone: () => {
+            if (i + 1 < todo.length && !options.stopping?.()) next = this.ingester.open(todo[i + 1], opener);
+          },
+          onBatch: async (file: CatalogFile, rowsDone: number, fraction: number) => {
             if (options.stopping?.()) throw new WorkerStoppingError(taskId);
             if (Date.now() - started > this.config.limits.taskTimeoutMs) {
               throw new PermanentIngestError(
@@ -97,7 +103,8 @@ export class SyncTaskRunner {
             fileFraction = fraction;
             await publish(false);
           },
-        );
+        });
+        if (result.status === 'failed') this.logger.warn(`task ${taskId}: ${result.error}`);
         results[fileId] = result; // already recorded in the task's results by the ingester
         filesFinished++;
         this.metrics.filesIngested.inc({ status: result.status });
@@ -110,6 +117,9 @@ export class SyncTaskRunner {
       }
       completed = true;
       await publish(true); // the final figures, which the terminal transition returns
+    } catch (error) {
+      if (next) await this.ingester.abandon(next, taskId, error instanceof TaskCancelledError);
+      throw error;
     } finally {
       // Ingest counts per platform changed: once per run, before the caller makes the task's end visible, so a
       // stats read after completion is fresh; also when the run stops early after finishing files (cancel,
@@ -130,23 +140,6 @@ export class SyncTaskRunner {
         ? `${failed.length} of ${task.fileIds.length} files failed: ${failed.map((r) => r.error).join('; ')}`
         : null,
     };
-  }
-
-  /** One file; its result is already recorded in the task's results. */
-  private async ingestOne(
-    fileId: number,
-    task: SyncTask,
-    findTemplate: FindTemplate,
-    onBatch: (file: CatalogFile, rowsDone: number, fraction: number) => Promise<void>,
-  ): Promise<FileResult> {
-    const result = await this.ingester.ingest(fileId, {
-      taskId: task.id,
-      workerId: this.workerId,
-      findTemplate,
-      onBatch,
-    });
-    if (result.status === 'failed') this.logger.warn(`task ${task.id}: ${result.error}`);
-    return result;
   }
 }
 
