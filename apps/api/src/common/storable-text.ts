@@ -1,18 +1,4 @@
-/**
- * Characters PostgreSQL cannot store in text or jsonb: U+0000 and UTF-16 surrogates without their pair
- * (with the u flag a surrogate pair is one code point, so the class matches only unpaired ones).
- */
-const UNSTORABLE = /[\0\ud800-\udfff]/u;
-
-/** The first character of `text` PostgreSQL cannot store, described ('a NUL character (U+0000)'), or undefined. */
-export function unstorableCharacter(text: string): string | undefined {
-  const match = UNSTORABLE.exec(text);
-  if (!match) return undefined;
-  const code = match[0].charCodeAt(0);
-  return code === 0
-    ? 'a NUL character (U+0000)'
-    : `an unpaired surrogate (U+${code.toString(16).toUpperCase().padStart(4, '0')})`;
-}
+import { storableText, unstorableCharacter } from '@app/parsing';
 
 export interface UnstorableField {
   field: string;
@@ -41,7 +27,7 @@ function walk(value: unknown, path: string, depth: number, found: UnstorableFiel
   if (typeof value !== 'object' || value === null || depth >= MAX_WALK_DEPTH || Buffer.isBuffer(value)) return;
   for (const [key, item] of Object.entries(value)) {
     const keyProblem = unstorableCharacter(key);
-    const shown = keyProblem ? key.replace(/[\0\ud800-\udfff]/gu, '\ufffd') : key;
+    const shown = keyProblem ? storableText(key) : key;
     const field = path ? `${path}.${shown}` : shown;
     if (keyProblem) found.push({ field, errors: [`a field name contains ${keyProblem}`] });
     else walk(item, field, depth + 1, found);
