@@ -21,7 +21,6 @@ import {
   log,
   REDIS_URL,
   REPO_ROOT,
-  runChecked,
   runCommand,
   sleep,
   stopChild,
@@ -30,6 +29,8 @@ import {
   withPg,
   builtProcessEnv,
   LIMITS_OUT_OF_REACH,
+  migrateWithAdmin,
+  loginAs,
 } from '../lib/bench-env';
 import { LoadResult, runLoad } from '../lib/load';
 import { envInt, kilo, median, pct, round, table } from '../lib/stats';
@@ -42,7 +43,6 @@ const MIXED_SECONDS = Math.max(3, envInt(env, 'BENCH_MIXED_SECONDS', 20));
 const WARMUP = envInt(env, 'BENCH_WARMUP', 2_000);
 const ACCOUNTS = 1_000;
 const USER = { username: 'bench', password: 'bench-password-1' };
-const CLI = 'dist/src/cli/cli.js';
 const API = 'dist/apps/api/src/main.js';
 
 type Target = 'cached' | 'uncached' | 'me';
@@ -71,13 +71,7 @@ async function main(): Promise<void> {
     ...LIMITS_OUT_OF_REACH,
   };
   try {
-    const cli = (...args: string[]) =>
-      runChecked(process.execPath, ['-r', 'tsconfig-paths/register', CLI, ...args], {
-        env: baseEnv,
-        timeoutMs: 120_000,
-      });
-    await cli('migrate');
-    await cli('users:create', '--username', USER.username, '--password', USER.password, '--role', 'admin');
+    await migrateWithAdmin(baseEnv, USER);
     await withPg(db.url, (pg) =>
       pg.query(
         `INSERT INTO accounts (platform, shop_id, name, region, login_name, enabled)
@@ -89,7 +83,7 @@ async function main(): Promise<void> {
 
     const cachedApi = await startApi({ ...baseEnv, CACHE_ENABLED: 'true' }, apis);
     const uncachedApi = await startApi({ ...baseEnv, CACHE_ENABLED: 'false' }, apis);
-    const auth = { authorization: `Bearer ${await login(cachedApi)}` };
+    const auth = { authorization: `Bearer ${await loginAs(cachedApi, USER)}` };
     const urls: Record<Target, string> = {
       cached: `${cachedApi}/api/collection/accounts`,
       uncached: `${uncachedApi}/api/collection/accounts`,
@@ -246,16 +240,6 @@ async function startApi(childEnv: NodeJS.ProcessEnv, started: ChildProcess[]): P
     await sleep(200);
   }
   throw new Error(`API did not answer /health/live within 60 s:\n${output}`);
-}
-
-async function login(base: string): Promise<string> {
-  const res = await fetch(`${base}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(USER),
-  });
-  if (res.status !== 200) throw new Error(`login ${res.status}: ${await res.text()}`);
-  return ((await res.json()) as { access_token: string }).access_token;
 }
 
 main().catch((error: unknown) => {

@@ -224,3 +224,30 @@ export async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 }
+
+export interface BenchUser {
+  username: string;
+  password: string;
+}
+
+/** The built CLI (`npm run build` first) on the bench's database: migrate, then create the admin the bench logs in as. */
+export async function migrateWithAdmin(env: NodeJS.ProcessEnv, user: BenchUser): Promise<void> {
+  const cli = (...args: string[]) =>
+    runChecked(process.execPath, ['-r', 'tsconfig-paths/register', 'dist/src/cli/cli.js', ...args], {
+      env,
+      timeoutMs: 120_000,
+    });
+  await cli('migrate');
+  await cli('users:create', '--username', user.username, '--password', user.password, '--role', 'admin');
+}
+
+/** An access token for `user` from the API at `base`. */
+export async function loginAs(base: string, user: BenchUser): Promise<string> {
+  const res = await fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(user),
+  });
+  if (res.status !== 200) throw new Error(`login ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { access_token: string }).access_token;
+}

@@ -27,6 +27,8 @@ import {
   uniqueRedisPrefix,
   builtProcessEnv,
   LIMITS_OUT_OF_REACH,
+  migrateWithAdmin,
+  loginAs,
 } from '../lib/bench-env';
 import { runLoad } from '../lib/load';
 import { envInt, median, pct, round } from '../lib/stats';
@@ -37,7 +39,6 @@ const SECONDS = Math.max(1, envInt(env, 'BENCH_SECONDS', 5));
 const CONCURRENCY = Math.max(1, envInt(env, 'BENCH_CONCURRENCY', 50));
 const STREAMS = Math.max(1, envInt(env, 'BENCH_STREAMS', 200));
 const EVENTS = Math.max(100, envInt(env, 'BENCH_EVENTS', 20_000));
-const CLI = 'dist/src/cli/cli.js';
 const API = 'dist/apps/api/src/main.js';
 const USER = { username: 'bench-admin', password: 'bench-password-123' };
 
@@ -54,17 +55,11 @@ async function main(): Promise<void> {
     SSE_MAX_STREAMS_PER_USER: String(STREAMS + 10),
   };
   try {
-    const cli = (...args: string[]) =>
-      runChecked(process.execPath, ['-r', 'tsconfig-paths/register', CLI, ...args], {
-        env: baseEnv,
-        timeoutMs: 120_000,
-      });
-    await cli('migrate');
-    await cli('users:create', '--username', USER.username, '--password', USER.password, '--role', 'admin');
+    await migrateWithAdmin(baseEnv, USER);
     const on = await startApi({ ...baseEnv, RATE_LIMIT_ENABLED: 'true' });
     const off = await startApi({ ...baseEnv, RATE_LIMIT_ENABLED: 'false' });
     children.push(on.child, off.child);
-    const token = await login(on.base);
+    const token = await loginAs(on.base, USER);
     const headers = { authorization: `Bearer ${token}` };
 
     // 1. limiter on vs off
@@ -163,16 +158,6 @@ async function startApi(childEnv: NodeJS.ProcessEnv): Promise<{ child: ChildProc
   }
   await stopChild(child);
   throw new Error(`API did not answer within 60 s:\n${errors}`);
-}
-
-async function login(base: string): Promise<string> {
-  const res = await fetch(`${base}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(USER),
-  });
-  if (res.status !== 200) throw new Error(`login ${res.status}: ${await res.text()}`);
-  return ((await res.json()) as { access_token: string }).access_token;
 }
 
 /** One SSE connection that only counts the events it receives. */

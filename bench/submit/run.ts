@@ -25,7 +25,6 @@ import {
   log,
   REDIS_URL,
   REPO_ROOT,
-  runChecked,
   runCommand,
   sleep,
   stopChild,
@@ -35,6 +34,8 @@ import {
   withPg,
   builtProcessEnv,
   LIMITS_OUT_OF_REACH,
+  migrateWithAdmin,
+  loginAs,
 } from '../lib/bench-env';
 import { formatSummary, summariseProfile } from '../lib/cpu-profile';
 import { runAutocannon } from '../lib/autocannon-load';
@@ -53,7 +54,6 @@ const WARMUP = envInt(env, 'BENCH_WARMUP', 3_000);
 const PROFILE = env.BENCH_PROFILE === '1';
 const QUEUE = 'data-sync';
 const USER = { username: 'bench', password: 'bench-password-1' };
-const CLI = 'dist/src/cli/cli.js';
 const API = 'dist/apps/api/src/main.js';
 
 interface Api {
@@ -104,13 +104,7 @@ async function main(): Promise<void> {
     ...LIMITS_OUT_OF_REACH,
   };
   try {
-    const cli = (...args: string[]) =>
-      runChecked(process.execPath, ['-r', 'tsconfig-paths/register', CLI, ...args], {
-        env: baseEnv,
-        timeoutMs: 120_000,
-      });
-    await cli('migrate');
-    await cli('users:create', '--username', USER.username, '--password', USER.password, '--role', 'admin');
+    await migrateWithAdmin(baseEnv, USER);
     const fileId = await withPg(db.url, async (pg) => {
       const { rows } = await pg.query<{ id: number }>(
         `INSERT INTO catalog_files (path, file_name, platform, shop_id, data_domain, sub_domain, granularity,
@@ -127,7 +121,7 @@ async function main(): Promise<void> {
     });
 
     api = await startApi(baseEnv);
-    const token = await login(api.base);
+    const token = await loginAs(api.base, USER);
     const auth = { authorization: `Bearer ${token}` };
     const me = { url: `${api.base}/api/auth/me`, method: 'GET' as const, headers: auth };
     // The floor: no token, no rate limit, no database — Fastify, Nest, logging and metrics only.
@@ -234,16 +228,6 @@ async function startApi(baseEnv: NodeJS.ProcessEnv, extra: { flags?: string[]; e
   }
   await stopChild(child);
   throw new Error(`API did not answer /health/live within 60 s:\n${output}`);
-}
-
-async function login(base: string): Promise<string> {
-  const res = await fetch(`${base}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(USER),
-  });
-  if (res.status !== 200) throw new Error(`login ${res.status}: ${await res.text()}`);
-  return ((await res.json()) as { access_token: string }).access_token;
 }
 
 // ------------------------------------------------------------------ CPU accounting
@@ -413,7 +397,7 @@ async function profileApi(
   });
   const sections: string[] = [];
   try {
-    const token = await login(api.base);
+    const token = await loginAs(api.base, USER);
     const auth = { authorization: `Bearer ${token}` };
     for (const [name, target] of [
       ['GET /api/auth/me', me],
