@@ -343,7 +343,24 @@ describe('nginx reverse proxy (nginx/nginx.conf, nginx/nginx.dev.conf)', () => {
       expect(counts[200]).toBeGreaterThanOrEqual(21);
       expect(counts[200]).toBeLessThanOrEqual(30);
       expect((await call(port, { path: '/api/data-sync/tasks', from })).status).toBe(200);
-      expect((await call(port, { method: 'DELETE', path: '/api/data-sync/cancel-task/t1', from })).status).toBe(429);
+    });
+
+    it('counts DELETE in the same write bucket as POST: a mixed flood of 20 + 20 passes at most 30', async () => {
+      // A single DELETE after a POST flood would race the bucket's refill (one token per 200 ms) on a slow
+      // machine; a mixed flood cannot: if DELETEs were not limited, all 20 would pass beside the 21 POSTs.
+      const from = freshClient();
+      const replies = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          i % 2 === 0
+            ? call(port, { method: 'POST', path: '/api/data-sync/single', from })
+            : call(port, { method: 'DELETE', path: '/api/data-sync/cancel-task/t1', from }),
+        ),
+      );
+      const counts = statusCounts(replies);
+      expect(Object.keys(counts).sort()).toEqual(['200', '429']);
+      expect(counts[200]).toBeGreaterThanOrEqual(21);
+      expect(counts[200]).toBeLessThanOrEqual(30);
+      expect((await call(port, { path: '/api/data-sync/tasks', from })).status).toBe(200);
     });
 
     it('allows 50 concurrent requests per IP (limit_conn): 55 slow ones give 50 × 200 and 5 × 429', async () => {
