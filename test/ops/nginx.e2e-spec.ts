@@ -78,7 +78,7 @@ function startStub(seen: Seen[]): Promise<Server> {
         // An event stream that sends one event at once and the next 1.5 s later, without X-Accel-Buffering.
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         res.write('data: first\n\n');
-        setTimeout(() => res.end('data: second\n\n'), 1_500);
+        setTimeout(() => res.end('data: second\n\n'), 1_500).unref();
         return;
       }
       const delay = entry.url.startsWith('/api/slow') ? 1_500 : 0;
@@ -89,7 +89,7 @@ function startStub(seen: Seen[]): Promise<Server> {
           ...(typeof id === 'string' ? { 'x-request-id': id } : {}),
         });
         res.end(JSON.stringify(entry));
-      }, delay);
+      }, delay).unref();
     });
   });
   // Longer than nginx's upstream keepalive_timeout (60 s), as Fastify's default (72 s) is: no reuse races.
