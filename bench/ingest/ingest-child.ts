@@ -27,6 +27,7 @@ import { SAMPLE_TEMPLATES } from '../../src/seed/sample-templates';
 import { BENCH_JWT_SECRET } from '../lib/bench-env';
 import { maxRssBytes, sampleRss } from '../lib/rss';
 import { installPhaseTimers, PhaseTimes } from './phases';
+import { runMain } from '../lib/main';
 
 const lifeSampler = sampleRss(20);
 
@@ -222,10 +223,4 @@ function required(name: string): string {
   return value;
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -12,7 +12,6 @@
  * env knobs: see options.ts and docs/benchmarks.md ("How to reproduce").
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import Redis from 'ioredis';
@@ -38,6 +37,7 @@ import { ProfiledRun, profileRuns } from './profile';
 import { formatReport } from './report';
 import type { Results } from './results';
 import { stages, sweep } from './sweep-and-stages';
+import { machineInfo, runMain } from '../lib/main';
 
 async function main(): Promise<void> {
   const options = readOptions(process.env);
@@ -66,8 +66,8 @@ async function main(): Promise<void> {
     log(`compiled the child scripts in ${round((Date.now() - compileStarted) / 1000)} s`);
 
     const results = await runParts(ctx, dir.path);
-    process.stdout.write(`${formatReport(results, options, machine())}\n`);
-    if (options.out) writeFileSync(options.out, JSON.stringify({ machine: machine(), ...results }, null, 2));
+    process.stdout.write(`${formatReport(results, options, machineInfo())}\n`);
+    if (options.out) writeFileSync(options.out, JSON.stringify({ machine: machineInfo(), ...results }, null, 2));
   } finally {
     await pg.end().catch(() => undefined);
     await db.drop().catch((error: unknown) => log(`drop failed: ${String(error)}`));
@@ -134,19 +134,4 @@ async function sweepAndStages(
   }
 }
 
-function machine(): Record<string, unknown> {
-  return {
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model,
-    memGiB: round(totalmem() / 1024 ** 3, 1),
-    node: process.version,
-  };
-}
-
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-    process.exit(1);
-  },
-);
+runMain(main);

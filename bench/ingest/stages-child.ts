@@ -15,6 +15,7 @@ import { RowPreparer } from '@app/sync-tasks/ingest/row-preparer';
 import type { Template } from '@app/sync-tasks';
 import { SAMPLE_TEMPLATES } from '../../src/seed/sample-templates';
 import { maxRssBytes, sampleRss } from '../lib/rss';
+import { runMain } from '../lib/main';
 
 export type Stage = 'source' | 'prepare' | 'serialize';
 
@@ -95,10 +96,4 @@ async function main(): Promise<void> {
   process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-    process.exit(1);
-  },
-);
+runMain(main);

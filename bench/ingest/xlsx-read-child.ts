@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import * as ExcelJS from 'exceljs';
 import { maxRssBytes, sampleRss } from '../lib/rss';
+import { runMain } from '../lib/main';
 
 export interface XlsxReadResult {
   rows: number;
@@ -55,10 +56,4 @@ async function main(): Promise<void> {
   process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-    process.exit(1);
-  },
-);
+runMain(main);

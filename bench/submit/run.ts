@@ -15,7 +15,6 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
 import Redis from 'ioredis';
 import {
@@ -41,6 +40,7 @@ import { formatSummary, summariseProfile } from '../lib/cpu-profile';
 import { runAutocannon } from '../lib/autocannon-load';
 import { LoadResult, runLoad as runBuiltinLoad } from '../lib/load';
 import { envInt, kilo, median, pct, round, table } from '../lib/stats';
+import { machineInfo, runMain } from '../lib/main';
 
 const env = process.env;
 /** autocannon by default; BENCH_LOADGEN=builtin for the hand-made closed loop (bench/lib/load.ts). */
@@ -177,7 +177,7 @@ async function main(): Promise<void> {
     if (env.BENCH_OUT) {
       writeFileSync(
         env.BENCH_OUT,
-        JSON.stringify({ machine: machine(), runs: runs.map(({ sampleHeaders: _h, ...r }) => r), memory }, null, 2),
+        JSON.stringify({ machine: machineInfo(), runs: runs.map(({ sampleHeaders: _h, ...r }) => r), memory }, null, 2),
       );
     }
   } finally {
@@ -496,7 +496,7 @@ function formatReport(
   const parts = [
     '# submit bench',
     '',
-    `machine: ${JSON.stringify(machine())}; concurrency ${CONCURRENCY}, ${RUNS} runs × ${SECONDS} s per route, alternating`,
+    `machine: ${JSON.stringify(machineInfo())}; concurrency ${CONCURRENCY}, ${RUNS} runs × ${SECONDS} s per route, alternating`,
     '',
     table(
       [
@@ -534,19 +534,4 @@ function formatReport(
   return parts.join('\n');
 }
 
-function machine(): Record<string, unknown> {
-  return {
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model,
-    memGiB: round(totalmem() / 1024 ** 3, 1),
-    node: process.version,
-  };
-}
-
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-    process.exit(1);
-  },
-);
+runMain(main);
