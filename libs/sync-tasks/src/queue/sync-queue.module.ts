@@ -1,11 +1,10 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { AppConfig } from '@app/config';
-import Redis from 'ioredis';
 import { REDIS_CLIENT } from '@app/redis';
 import { MetricsModule } from '@app/observability';
-import { bullConnection, bullPrefix } from './bull-connection';
-import { EVENTS_STREAM_MAX_LEN, SYNC_QUEUE } from './sync-queue.constants';
+import { bullConnection, bullPrefix, syncQueueOptions } from './bull-connection';
+import { SYNC_QUEUE } from './sync-queue.constants';
 import { FairShare } from './fair-share';
 import { SyncQueueProducer } from './sync-queue.producer';
 import { QueueMetrics } from './queue-metrics';
@@ -20,14 +19,8 @@ import { QueueMetrics } from './queue-metrics';
     }),
     BullModule.registerQueueAsync({
       name: SYNC_QUEUE,
-      // The shared fail-fast client (no offline queue, bounded commands): `add` fails fast while
-      // Redis is down and the outbox takes over. Shared, so BullMQ never closes it; RedisModule does.
       inject: [AppConfig, REDIS_CLIENT],
-      useFactory: (config: AppConfig, redis: Redis) => ({
-        connection: redis,
-        prefix: bullPrefix(config),
-        streams: { events: { maxLen: EVENTS_STREAM_MAX_LEN } },
-      }),
+      useFactory: syncQueueOptions,
     }),
   ],
   providers: [SyncQueueProducer, FairShare, QueueMetrics],
