@@ -1,6 +1,7 @@
 /**
  * What every part of the ingest bench shares: the bench database and Redis prefix, and one child process per
- * measured run (the real pipeline, the bare ExcelJS read, the database-free stages).
+ * measured run (the real pipeline, the bare ExcelJS read, the database-free stages), run with the worker's V8
+ * flags (options.nodeFlags).
  */
 import { join } from 'node:path';
 import type { Client } from 'pg';
@@ -47,15 +48,20 @@ export async function ingestRun(
   const paths = typeof files === 'string' ? [files] : files;
   if (options.fresh) await ctx.pg.query('TRUNCATE fact_rows, quarantined_rows');
   await ctx.pg.query('CHECKPOINT');
-  const child = compiledChild(ctx.build, 'bench/ingest/ingest-child.ts', {
-    DATABASE_URL: ctx.db.url,
-    REDIS_URL,
-    REDIS_PREFIX: ctx.prefix,
-    BENCH_FILES: paths.join('\n'),
-    INGEST_BATCH_ROWS: options.batchRows ? String(options.batchRows) : '',
-    BENCH_PHASES: options.profile ? '1' : '0',
-    BENCH_CPU_PROFILE: options.profile ? profilePath(ctx, options.profile) : '',
-  });
+  const child = compiledChild(
+    ctx.build,
+    'bench/ingest/ingest-child.ts',
+    {
+      DATABASE_URL: ctx.db.url,
+      REDIS_URL,
+      REDIS_PREFIX: ctx.prefix,
+      BENCH_FILES: paths.join('\n'),
+      INGEST_BATCH_ROWS: options.batchRows ? String(options.batchRows) : '',
+      BENCH_PHASES: options.profile ? '1' : '0',
+      BENCH_CPU_PROFILE: options.profile ? profilePath(ctx, options.profile) : '',
+    },
+    ctx.options.nodeFlags,
+  );
   const result = await runChecked(process.execPath, child.args, { env: child.env, timeoutMs: CHILD_TIMEOUT_MS });
   const r = parseChildResult<IngestChildResult>(result.stdout);
   const expected = options.fresh ? r.inserted : r.unchanged;
@@ -76,20 +82,30 @@ export function describe(r: IngestChildResult): string {
 }
 
 export async function bareXlsxRun(ctx: Context, path: string, profile = ''): Promise<XlsxReadResult> {
-  const child = compiledChild(ctx.build, 'bench/ingest/xlsx-read-child.ts', {
-    BENCH_FILE: path,
-    BENCH_CPU_PROFILE: profile,
-  });
+  const child = compiledChild(
+    ctx.build,
+    'bench/ingest/xlsx-read-child.ts',
+    {
+      BENCH_FILE: path,
+      BENCH_CPU_PROFILE: profile,
+    },
+    ctx.options.nodeFlags,
+  );
   const result = await runChecked(process.execPath, child.args, { env: child.env, timeoutMs: CHILD_TIMEOUT_MS });
   return parseChildResult<XlsxReadResult>(result.stdout);
 }
 
 export async function stageRun(ctx: Context, path: string, stage: Stage, profile = ''): Promise<StageResult> {
-  const child = compiledChild(ctx.build, 'bench/ingest/stages-child.ts', {
-    BENCH_FILE: path,
-    BENCH_STAGE: stage,
-    BENCH_CPU_PROFILE: profile,
-  });
+  const child = compiledChild(
+    ctx.build,
+    'bench/ingest/stages-child.ts',
+    {
+      BENCH_FILE: path,
+      BENCH_STAGE: stage,
+      BENCH_CPU_PROFILE: profile,
+    },
+    ctx.options.nodeFlags,
+  );
   const result = await runChecked(process.execPath, child.args, { env: child.env, timeoutMs: CHILD_TIMEOUT_MS });
   return parseChildResult<StageResult>(result.stdout);
 }

@@ -1,6 +1,7 @@
 /**
  * The ingest bench's knobs (BENCH_* variables) and the parts it runs. See docs/benchmarks.md, "Ingest".
  */
+import { workerNodeFlags } from '../lib/bench-env';
 import { envInt, envList } from '../lib/stats';
 
 /**
@@ -29,6 +30,11 @@ export interface IngestBenchOptions {
   stages: boolean;
   profile: boolean;
   out: string | undefined;
+  /**
+   * V8 flags of every measured child: the deployed worker's (see workerNodeFlags), or BENCH_WORKER_NODE_OPTIONS
+   * when set (empty: V8's defaults, as the bench ran before session 6).
+   */
+  nodeFlags: string[];
   /** Epoch ms past which later runs are skipped. */
   deadline: number;
 }
@@ -55,6 +61,10 @@ export function readOptions(env: NodeJS.ProcessEnv): IngestBenchOptions {
     stages: env.BENCH_STAGES !== '0',
     profile: env.BENCH_PROFILE === '1',
     out: env.BENCH_OUT || undefined,
+    nodeFlags:
+      env.BENCH_WORKER_NODE_OPTIONS === undefined
+        ? workerNodeFlags()
+        : env.BENCH_WORKER_NODE_OPTIONS.split(/\s+/).filter(Boolean),
     deadline: Date.now() + envInt(env, 'BENCH_MAX_MINUTES', 90) * 60_000,
   };
 }

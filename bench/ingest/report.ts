@@ -20,7 +20,10 @@ const perRun = (a: { rowsPerSec: number }[], b: { rowsPerSec: number }[]): strin
   a.map((x, i) => (b[i] ? pct(x.rowsPerSec / b[i].rowsPerSec) : '—')).join(' / ');
 
 export function formatReport(results: Results, options: IngestBenchOptions, machine: object): string {
-  const sections: string[] = [`# ingest bench\n\nmachine: ${JSON.stringify(machine)}`];
+  const flags = options.nodeFlags.length ? options.nodeFlags.join(' ') : "none (V8's defaults)";
+  const sections: string[] = [
+    `# ingest bench\n\nmachine: ${JSON.stringify(machine)}\n\nchildren's node flags (the worker's): ${flags}`,
+  ];
   const rows = [...(results.csv ? csvRows(results.csv) : []), ...(results.xlsx ? xlsxRows(results.xlsx) : [])];
   if (rows.length) {
     sections.push(

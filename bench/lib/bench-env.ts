@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -130,6 +130,17 @@ export async function compileChildren(outDir: string): Promise<void> {
     { timeoutMs: 5 * 60_000 },
   );
   if (result.code !== 0) log(`tsc reported errors (emitted anyway):\n${result.stdout.slice(0, 2000)}`);
+}
+
+/**
+ * The worker's V8 flags as deployed: NODE_OPTIONS of deploy/systemd/data-sync-worker@.service (k8s and compose
+ * set the same; test/ops checks it), so a bench child measures the memory the worker would use.
+ */
+export function workerNodeFlags(): string[] {
+  const unit = readFileSync(join(REPO_ROOT, 'deploy', 'systemd', 'data-sync-worker@.service'), 'utf8');
+  const match = /^Environment="?NODE_OPTIONS=([^"\n]*)"?$/m.exec(unit);
+  if (!match) throw new Error('deploy/systemd/data-sync-worker@.service sets no NODE_OPTIONS');
+  return match[1].split(/\s+/).filter(Boolean);
 }
 
 /** Node arguments and environment to run a compiled child script (`bench/...ts` path as in the sources). */

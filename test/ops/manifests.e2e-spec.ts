@@ -122,11 +122,20 @@ interface Compose {
   services: Record<string, ComposeService & { '<<'?: ComposeService | ComposeService[] }>;
 }
 
-/** Applies YAML merge keys (`<<: *app`), which Compose honours and js-yaml 5's default schema leaves as a key. */
+/**
+ * Applies YAML merge keys (`<<: *app`, and `<<: *app-env` in an environment), which Compose honours and js-yaml
+ * 5's default schema leaves as a key.
+ */
 function merged(service: ComposeService & { '<<'?: ComposeService | ComposeService[] }): ComposeService {
-  const { '<<': base, ...own } = service;
+  const result = withMergeKeys(service);
+  if (result.environment) result.environment = withMergeKeys(result.environment);
+  return result;
+}
+
+function withMergeKeys<T extends object>(map: T & { '<<'?: object | object[] }): T {
+  const { '<<': base, ...own } = map;
   const bases = Array.isArray(base) ? base : base ? [base] : [];
-  return Object.assign({}, ...bases, own) as ComposeService;
+  return Object.assign({}, ...bases, own) as T;
 }
 
 const yamlFiles = () =>
@@ -500,6 +509,21 @@ describe('Docker (deploy/docker)', () => {
       );
     },
   );
+
+  itYaml("the worker's V8 flags: the same in systemd, Kubernetes and compose (bench:ingest runs with them)", () => {
+    const unit = parseUnit(join(SYSTEMD, 'data-sync-worker@.service'));
+    const systemd = (unit.get('Service')?.get('Environment') ?? [])
+      .map((env) => env.replace(/^"(.*)"$/, '$1'))
+      .find((env) => env.startsWith('NODE_OPTIONS='))
+      ?.slice('NODE_OPTIONS='.length);
+    expect(systemd).toMatch(/--max-old-space-size=\d+/);
+    const [container] = find<Workload>('Deployment', 'data-sync-worker').spec.template.spec.containers;
+    expect(container.env?.find((env) => env.name === 'NODE_OPTIONS')?.value).toBe(systemd);
+    const [compose] = parse(join(DOCKER, 'compose.yaml')) as Compose[];
+    expect(merged(compose.services.worker).environment?.NODE_OPTIONS).toBe(systemd);
+    // The API keeps its own (smaller) heap: the worker's flags are not in the shared environment.
+    expect(merged(compose.services.api).environment?.NODE_OPTIONS).toBeUndefined();
+  });
 
   it('the compose Prometheus config passes promtool check config and scrapes every job the alerts select on', () => {
     const promtool = findTool('promtool');
