@@ -119,6 +119,35 @@ describe(CacheService.name, () => {
     expect(again.toString()).toBe(JSON.stringify(page('a')));
   });
 
+  it('sends one generation GET for the reads of one tick, and never lets a later read join a GET already sent', async () => {
+    const writer = service();
+    const reader = service();
+    await reader.getOrLoad('accounts', PARAMS, () => Promise.resolve(page('before')));
+    const gets = redis.get.mock.calls.length;
+    const same = await Promise.all(
+      Array.from({ length: 10 }, () => reader.getOrLoad('accounts', PARAMS, () => Promise.resolve(page('unused')))),
+    );
+    expect(redis.get.mock.calls.length - gets).toBe(1);
+    expect(new Set(same.map(String))).toEqual(new Set([JSON.stringify(page('before'))]));
+
+    // A GET Redis answered before a write's swap, whose reply is still on its way when the write has answered.
+    let release!: () => void;
+    const late = new Promise<void>((resolve) => (release = resolve));
+    const read = redis.get.getMockImplementation()!;
+    redis.get.mockImplementationOnce(async (key: string) => {
+      const value = await read(key);
+      await late;
+      return value;
+    });
+    const early = reader.getOrLoad('accounts', PARAMS, () => Promise.resolve(page('unused')));
+    await new Promise((resolve) => setImmediate(resolve)); // its GET is sent
+    await writer.invalidate('accounts');
+    const after = await reader.getOrLoad('accounts', PARAMS, () => Promise.resolve(page('after')));
+    expect(parseJsonBytes(after).items[0].name).toBe('after');
+    release();
+    expect(parseJsonBytes(await early).items[0].name).toBe('before'); // it started before the write answered
+  });
+
   it('answers the bytes JSON.stringify gives the value, the same from the loader, the process and Redis', async () => {
     const expected = JSON.stringify(page('ä "quoted" \u2028 😀'));
     const loader = () => Promise.resolve(page('ä "quoted" \u2028 😀'));

@@ -86,6 +86,8 @@ export class CacheService implements OnApplicationShutdown {
   private retryTimer?: NodeJS.Timeout;
   private readonly invalidationListeners: ((types: CacheType[]) => void)[] = [];
   private readonly warmups = new Map<CacheType, Warmup[]>();
+  /** Generation reads not sent yet, per type: the callers of one tick share one GET (`generation`). */
+  private readonly pendingGenerations = new Map<CacheType, Promise<string>>();
   private readonly local?: LocalTier;
   private readonly entries: Keyv;
 
@@ -224,14 +226,31 @@ export class CacheService implements OnApplicationShutdown {
     clearTimeout(this.retryTimer);
   }
 
-  /** The entry of (type, params) under the type's current generation: one GET (an EVAL when the key is absent). */
+  /** The entry of (type, params) under the type's current generation. */
   private async slot(type: CacheType, params: CacheParams): Promise<Slot> {
-    const generationKey = this.keys.generation(type);
-    let generation = await this.bounded(this.redis.get(generationKey));
-    generation ??= String(
-      await this.bounded(this.redis.eval(INIT_GENERATION, 1, generationKey, `0.${randomUUID().slice(0, 8)}`)),
-    );
+    const generation = await this.generation(type);
     return { type, generation, key: this.keys.entry(type, generation, params) };
+  }
+
+  /**
+   * The type's current generation: one GET (an EVAL when the key is absent). The callers of one tick share one
+   * GET, sent on the next tick, i.e. after each of them started: each sees every swap that completed before it
+   * started, as with a GET of its own (read-your-write). A caller never joins a GET already sent.
+   */
+  private generation(type: CacheType): Promise<string> {
+    let pending = this.pendingGenerations.get(type);
+    if (!pending) {
+      pending = new Promise<void>((resolve) => process.nextTick(resolve)).then(async () => {
+        this.pendingGenerations.delete(type);
+        const generationKey = this.keys.generation(type);
+        const generation = await this.bounded(this.redis.get(generationKey)); // one timer for the callers
+        if (generation !== null) return generation;
+        const init = this.redis.eval(INIT_GENERATION, 1, generationKey, `0.${randomUUID().slice(0, 8)}`);
+        return String(await this.bounded(init));
+      });
+      this.pendingGenerations.set(type, pending);
+    }
+    return pending;
   }
 
   /** The stored entry (its JSON text, in Keyv's raw record with the expiry), or undefined. */
