@@ -7,11 +7,14 @@
  *    renamed once a second; after each write's response, 5 reads must show the new name. Hit rate from
  *    `GET /api/system/cache-stats` (the accounts type) over the phase.
  *
+ * Each window also records the API process's CPU time per request (user + system, from /proc; Linux): on a shared
+ * machine the throughput ratio follows the other load, the CPU a request costs much less so.
+ *
  * env knobs: BENCH_RUNS (3), BENCH_SECONDS (10), BENCH_CONCURRENCY (50), BENCH_MIXED_SECONDS (20),
  * BENCH_WARMUP (2000 requests per target), BENCH_SKIP_BUILD=1, BENCH_OUT (JSON results).
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import {
@@ -91,15 +94,18 @@ async function main(): Promise<void> {
     };
     const load = (target: Target, maxRequests: number, durationMs: number) =>
       runLoad({ url: urls[target], headers: auth, concurrency: CONCURRENCY, maxRequests, durationMs });
+    const pids: Record<Target, number | undefined> = { cached: apis[0].pid, uncached: apis[1].pid, me: apis[0].pid };
 
     if (WARMUP) for (const target of Object.keys(urls) as Target[]) await load(target, WARMUP, 60_000);
-    const runs: (LoadResult & { target: Target; run: number })[] = [];
+    const runs: Run[] = [];
     for (let run = 1; run <= RUNS; run++) {
       for (const target of ['cached', 'uncached', 'me'] as const) {
+        const cpuBefore = cpuMs(pids[target]);
         const result = await load(target, 1_000_000, SECONDS * 1000);
-        runs.push({ ...result, target, run });
+        const cpuUsPerRequest = ((cpuMs(pids[target]) - cpuBefore) * 1000) / result.requests;
+        runs.push({ ...result, target, run, cpuUsPerRequest });
         log(
-          `run ${run} ${target}: ${kilo(result.rps)} req/s, p50 ${round(result.latencyMs.p50, 2)} ms, ok ${result.ok}/${result.requests}`,
+          `run ${run} ${target}: ${kilo(result.rps)} req/s, p50 ${round(result.latencyMs.p50, 2)} ms, ok ${result.ok}/${result.requests}, API CPU ${round(cpuUsPerRequest, 0)} µs/req`,
         );
       }
     }
@@ -115,6 +121,18 @@ async function main(): Promise<void> {
     redis.disconnect();
     await db.drop();
     dir.remove();
+  }
+}
+
+type Run = LoadResult & { target: Target; run: number; cpuUsPerRequest: number };
+
+/** CPU time (user + system) a process has used, in ms (NaN off Linux). */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in USER_HZ (100)
+  } catch {
+    return NaN;
   }
 }
 
@@ -185,9 +203,8 @@ async function mixedPhase(
   };
 }
 
-function formatReport(runs: (LoadResult & { target: Target })[], mixed: Mixed): string {
-  const med = (target: Target, pick: (r: LoadResult) => number) =>
-    median(runs.filter((r) => r.target === target).map(pick));
+function formatReport(runs: Run[], mixed: Mixed): string {
+  const med = (target: Target, pick: (r: Run) => number) => median(runs.filter((r) => r.target === target).map(pick));
   const rows = (['cached', 'uncached', 'me'] as const).map((t) => [
     LABELS[t],
     kilo(med(t, (r) => r.rps)),
@@ -199,17 +216,23 @@ function formatReport(runs: (LoadResult & { target: Target })[], mixed: Mixed): 
       med(t, (r) => r.latencyMs.p99),
       2,
     ),
+    round(
+      med(t, (r) => r.cpuUsPerRequest),
+      0,
+    ),
     runs.filter((r) => r.target === t && r.ok !== r.requests).length ? 'non-2xx seen' : 'all 2xx',
   ]);
+  const cpuRatio = med('me', (r) => r.cpuUsPerRequest) / med('cached', (r) => r.cpuUsPerRequest);
   const p50Ratio = med('cached', (r) => r.latencyMs.p50) / med('uncached', (r) => r.latencyMs.p50);
   const rpsRatio = med('cached', (r) => r.rps) / med('me', (r) => r.rps);
   return [
     `## Cache (${ACCOUNTS} accounts, c = ${CONCURRENCY}, medians of ${RUNS} × ${SECONDS} s)`,
     '',
-    table(['route', 'req/s', 'p50 ms', 'p99 ms', 'status'], rows),
+    table(['route', 'req/s', 'p50 ms', 'p99 ms', 'API CPU µs/req', 'status'], rows),
     '',
     `- cached p50 / uncached p50: ${pct(p50Ratio)} (goal ≤ 40 %)`,
     `- cached req/s / \`/auth/me\` req/s: ${pct(rpsRatio)} (goal ≥ 70 %)`,
+    `- API CPU per request, \`/auth/me\` / cached: ${pct(cpuRatio)} (the throughput ratio of a CPU-bound API; steadier under other load)`,
     `- mixed ${mixed.seconds} s (${kilo(mixed.reads.rps)} reads/s + ${mixed.writes} writes): hit rate ${pct(mixed.hitRate)} ` +
       `(${mixed.hits} hits, ${mixed.misses} misses; goal ≥ 95 %); reads right after a write showing it: ` +
       `${mixed.freshReads}/${mixed.checkedReads}`,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { CacheKeys, normaliseParams } from './cache-keys';
 import { InFlight } from './in-flight';
 
@@ -9,6 +10,15 @@ describe(CacheKeys.name, () => {
     const b = keys.entry('accounts', '3.ab', { page: 1, platform: 'shopee' });
     expect(a).toBe(b);
     expect(a).toMatch(/^pfx:cache:accounts:3\.ab:[0-9a-f]{40}$/);
+  });
+
+  it('hashes the entry format with the parameters, so two formats never share a key', () => {
+    const params = { platform: 'shopee', page: 1 };
+    const hash = (text: string) => createHash('sha1').update(text).digest('hex');
+    expect(keys.entry('accounts', '3.ab', params)).toBe(
+      `pfx:cache:accounts:3.ab:${hash(`2:${normaliseParams(params)}`)}`,
+    );
+    expect(keys.entry('accounts', '3.ab', params)).not.toContain(hash(normaliseParams(params)));
   });
 
   it('keeps values of different types and different generations apart', () => {

@@ -6,10 +6,11 @@ import { CacheInvalidationBus } from './cache-invalidation.bus';
 import { CacheKeys } from './cache-keys';
 import { CacheStatsRecorder } from './cache-stats.recorder';
 import { CacheService } from './cache.service';
+import { parseJsonBytes } from './json-bytes';
 
 /**
  * Redis as CacheService uses it: GET, SET NX PX (locks), PUBLISH, and its three scripts (told apart by their
- * text). Entries live in a second map standing for the Keyv store, as JSON, so a Redis hit is a fresh copy.
+ * text). Entries live in a second map standing for the Keyv store, as Keyv keeps them (the value JSON-encoded).
  */
 class FakeRedis {
   readonly data = new Map<string, string>();
@@ -115,16 +116,49 @@ describe(CacheService.name, () => {
     expect(rawReads()).toBe(reads);
     expect(localHits()).toBe(1);
     expect(stats.hit).toHaveBeenCalledWith('accounts', 'local');
-    expect(JSON.stringify(again)).toBe(JSON.stringify(page('a')));
+    expect(again.toString()).toBe(JSON.stringify(page('a')));
   });
 
-  it('returns a frozen value from the process tier, so no caller can change what others are served', async () => {
+  it('sends one generation GET for the reads of one tick, and never lets a later read join a GET already sent', async () => {
+    const writer = service();
+    const reader = service();
+    await reader.getOrLoad('accounts', PARAMS, () => Promise.resolve(page('before')));
+    const gets = redis.get.mock.calls.length;
+    const same = await Promise.all(
+      Array.from({ length: 10 }, () => reader.getOrLoad('accounts', PARAMS, () => Promise.resolve(page('unused')))),
+    );
+    expect(redis.get.mock.calls.length - gets).toBe(1);
+    expect(new Set(same.map(String))).toEqual(new Set([JSON.stringify(page('before'))]));
+
+    // A GET Redis answered before a write's swap, whose reply is still on its way when the write has answered.
+    let release!: () => void;
+    const late = new Promise<void>((resolve) => (release = resolve));
+    const read = redis.get.getMockImplementation()!;
+    redis.get.mockImplementationOnce(async (key: string) => {
+      const value = await read(key);
+      await late;
+      return value;
+    });
+    const early = reader.getOrLoad('accounts', PARAMS, () => Promise.resolve(page('unused')));
+    await new Promise((resolve) => setImmediate(resolve)); // its GET is sent
+    await writer.invalidate('accounts');
+    const after = await reader.getOrLoad('accounts', PARAMS, () => Promise.resolve(page('after')));
+    expect(parseJsonBytes(after).items[0].name).toBe('after');
+    release();
+    expect(parseJsonBytes(await early).items[0].name).toBe('before'); // it started before the write answered
+  });
+
+  it('answers the bytes JSON.stringify gives the value, the same from the loader, the process and Redis', async () => {
+    const expected = JSON.stringify(page('ä "quoted" \u2028 😀'));
+    const loader = () => Promise.resolve(page('ä "quoted" \u2028 😀'));
     const cache = service();
-    await cache.getOrLoad('accounts', PARAMS, () => Promise.resolve(page('a')));
-    const hit = await cache.getOrLoad('accounts', PARAMS, () => Promise.resolve(page('unused')));
-    expect(Object.isFrozen(hit)).toBe(true);
-    expect(Object.isFrozen(hit.items[0])).toBe(true);
-    expect(() => (hit.items[0].name = 'x')).toThrow(TypeError);
+    const loaded = await cache.getOrLoad('accounts', PARAMS, loader);
+    const fromProcess = await cache.getOrLoad('accounts', PARAMS, loader);
+    const fromRedis = await service().getOrLoad('accounts', PARAMS, loader);
+    const uncached = await service({ CACHE_ENABLED: 'false' }).getOrLoad('accounts', PARAMS, loader);
+    for (const body of [loaded, fromProcess, fromRedis, uncached]) expect(body.toString('utf8')).toBe(expected);
+    expect(fromProcess).toBe(loaded); // one shared buffer per entry
+    expect([...redis.entries.values()].map((e) => JSON.parse(e.json) as unknown)).toEqual([expected]); // JSON text in Redis
   });
 
   it('fills the process tier from a Redis hit (another process loaded it), with the entry expiry', async () => {
@@ -134,7 +168,7 @@ describe(CacheService.name, () => {
     const loader = jest.fn(() => Promise.resolve(page('unused')));
     await cache.getOrLoad('accounts', PARAMS, loader); // Redis hit
     const reads = rawReads();
-    expect(JSON.stringify(await cache.getOrLoad('accounts', PARAMS, loader))).toBe(JSON.stringify(page('a')));
+    expect((await cache.getOrLoad('accounts', PARAMS, loader)).toString()).toBe(JSON.stringify(page('a')));
     expect(rawReads()).toBe(reads);
     expect(loader).not.toHaveBeenCalled();
 
@@ -153,7 +187,7 @@ describe(CacheService.name, () => {
     await reader.getOrLoad('accounts', PARAMS, () => Promise.resolve(page('before')));
     await writer.invalidate('accounts'); // a write elsewhere; `remote` listeners are never called
     const after = await reader.getOrLoad('accounts', PARAMS, () => Promise.resolve(page('after')));
-    expect(after.items[0].name).toBe('after');
+    expect(parseJsonBytes(after).items[0].name).toBe('after');
   });
 
   it('drops a type from the process tier when another process invalidates it (memory, not correctness)', async () => {
@@ -180,7 +214,7 @@ describe(CacheService.name, () => {
     expect(loader).toHaveBeenCalledTimes(2);
     const reads = rawReads();
     const next = await cache.getOrLoad('accounts', PARAMS, loader);
-    expect(next.items[0].name).toBe('after');
+    expect(parseJsonBytes(next).items[0].name).toBe('after');
     expect(loader).toHaveBeenCalledTimes(2);
     expect(rawReads()).toBe(reads);
     expect(localHits()).toBe(1);
@@ -192,7 +226,7 @@ describe(CacheService.name, () => {
     redis.data.clear();
     redis.entries.clear();
     const after = await cache.getOrLoad('accounts', PARAMS, () => Promise.resolve(page('after')));
-    expect(after.items[0].name).toBe('after');
+    expect(parseJsonBytes(after).items[0].name).toBe('after');
     expect(redis.data.get('t:cache:gen:accounts')).toMatch(/^0\.[0-9a-f]{8}$/);
   });
 
@@ -201,7 +235,7 @@ describe(CacheService.name, () => {
     await cache.getOrLoad('accounts', PARAMS, () => Promise.resolve(page('before')));
     redis.down = true;
     const during = await cache.getOrLoad('accounts', PARAMS, () => Promise.resolve(page('during')));
-    expect(during.items[0].name).toBe('during');
+    expect(parseJsonBytes(during).items[0].name).toBe('during');
     expect(stats.error).toHaveBeenCalledWith('accounts');
   });
 

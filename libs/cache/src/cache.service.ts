@@ -12,6 +12,7 @@ import { CacheInvalidationBus } from './cache-invalidation.bus';
 import { CACHE_KEYS, CacheKeys, CacheParams } from './cache-keys';
 import { CacheStatsRecorder } from './cache-stats.recorder';
 import { InFlight } from './in-flight';
+import { JsonBytes, jsonBytes, toJsonBytes } from './json-bytes';
 import { LocalTier } from './local-tier';
 
 export type Loader<T> = () => Promise<T>;
@@ -26,8 +27,9 @@ interface Slot {
   generation: string;
   key: string;
 }
+/** An entry: the response body (the JSON bytes of the loader's value) and its expiry. */
 interface Stored {
-  value: unknown;
+  body: Buffer;
   expiresAt: number;
 }
 
@@ -58,7 +60,9 @@ const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis
 
 /**
  * The read-through cache (values in Redis through cache-manager + Keyv; generation counters, locks and
- * pub/sub on the shared ioredis client). One way to cache: `getOrLoad(type, params, loader)`.
+ * pub/sub on the shared ioredis client). One way to cache: `getOrLoad(type, params, loader)`, which answers
+ * the JSON bytes of the loader's value (`JsonBytes`): serialised once, when loaded, and sent as they are on
+ * every hit. Redis stores the JSON text (a string under Keyv), the local tier its bytes.
  *
  * Read-your-write: a write calls `invalidate(type)` after its commit and before its response. That
  * replaces the type's generation (`{n+1}.{token}`), which every key of the type embeds, so any later
@@ -69,19 +73,21 @@ const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis
  *
  * In front of Redis, an in-process tier (`LocalTier`, `CACHE_LOCAL_*`) keyed by the same full key: a read
  * still GETs the generation from Redis, then looks in the process before Redis, so it saves the entry's round
- * trip and its JSON parse without ever answering for a replaced generation. Invalidations (this process's and,
+ * trip and its decoding without ever answering for a replaced generation. Invalidations (this process's and,
  * through pub/sub, other processes') drop the types' local entries to free their memory.
  */
 @Injectable()
 export class CacheService implements OnApplicationShutdown {
   private readonly logger = new Logger(CacheService.name);
   private readonly settings: CacheSettings;
-  private readonly inFlight = new InFlight<unknown>();
+  private readonly inFlight = new InFlight<Buffer>();
   /** Types whose INCR failed (Redis down): read from PostgreSQL here until the INCR succeeds. */
   private readonly unconfirmed = new Set<CacheType>();
   private retryTimer?: NodeJS.Timeout;
   private readonly invalidationListeners: ((types: CacheType[]) => void)[] = [];
   private readonly warmups = new Map<CacheType, Warmup[]>();
+  /** Generation reads not sent yet, per type: the callers of one tick share one GET (`generation`). */
+  private readonly pendingGenerations = new Map<CacheType, Promise<string>>();
   private readonly local?: LocalTier;
   private readonly entries: Keyv;
 
@@ -108,15 +114,16 @@ export class CacheService implements OnApplicationShutdown {
   }
 
   /**
-   * The cached value for (type, params), or the loader's result — stored for the type's TTL. Concurrent
-   * misses of one key run the loader once per process, and once across processes while the lock is held.
-   * Redis slow or down: the loader's result, within the op timeout, counted as a cache error.
+   * The JSON bytes of the cached value for (type, params), or of the loader's result — stored for the type's
+   * TTL. Concurrent misses of one key run the loader once per process, and once across processes while the
+   * lock is held. Redis slow or down: the loader's result, within the op timeout, counted as a cache error.
+   * Caching off: the loader's result, serialised the same way.
    */
-  async getOrLoad<T>(type: CacheType, params: CacheParams, loader: Loader<T>): Promise<T> {
-    if (!this.settings.enabled) return loader();
+  async getOrLoad<T>(type: CacheType, params: CacheParams, loader: Loader<T>): Promise<JsonBytes<T>> {
+    if (!this.settings.enabled) return toJsonBytes(await loader());
     if (this.unconfirmed.has(type)) {
       this.stats.error(type);
-      return this.timedLoad(type, loader);
+      return toJsonBytes(await this.timedLoad(type, loader));
     }
     let slot: Slot;
     let stored: Stored | undefined;
@@ -125,25 +132,25 @@ export class CacheService implements OnApplicationShutdown {
       const local = this.local?.get(slot.key);
       if (local !== undefined) {
         this.stats.hit(type, 'local');
-        return local as T;
+        return local;
       }
       const running = this.inFlight.get(slot.key);
       if (running) {
         this.stats.miss(type);
-        return (await running) as T;
+        return await running;
       }
       stored = await this.bounded(this.read(slot));
     } catch {
       this.stats.error(type);
-      return this.timedLoad(type, loader);
+      return toJsonBytes(await this.timedLoad(type, loader));
     }
     if (stored) {
       this.keepLocal(slot, stored);
       this.stats.hit(type);
-      return stored.value as T;
+      return stored.body;
     }
     this.stats.miss(type);
-    return (await this.inFlight.run(slot.key, () => this.loadShared(slot, loader))) as T;
+    return this.inFlight.run(slot.key, () => this.loadShared(slot, loader));
   }
 
   /**
@@ -219,25 +226,47 @@ export class CacheService implements OnApplicationShutdown {
     clearTimeout(this.retryTimer);
   }
 
-  /** The entry of (type, params) under the type's current generation: one GET (an EVAL when the key is absent). */
+  /** The entry of (type, params) under the type's current generation. */
   private async slot(type: CacheType, params: CacheParams): Promise<Slot> {
-    const generationKey = this.keys.generation(type);
-    let generation = await this.bounded(this.redis.get(generationKey));
-    generation ??= String(
-      await this.bounded(this.redis.eval(INIT_GENERATION, 1, generationKey, `0.${randomUUID().slice(0, 8)}`)),
-    );
+    const generation = await this.generation(type);
     return { type, generation, key: this.keys.entry(type, generation, params) };
   }
 
-  /** The stored entry with its expiry (Keyv's raw record), or undefined. */
+  /**
+   * The type's current generation: one GET (an EVAL when the key is absent). The callers of one tick share one
+   * GET, sent on the next tick, i.e. after each of them started: each sees every swap that completed before it
+   * started, as with a GET of its own (read-your-write). A caller never joins a GET already sent.
+   */
+  private generation(type: CacheType): Promise<string> {
+    let pending = this.pendingGenerations.get(type);
+    if (!pending) {
+      pending = new Promise<void>((resolve) => process.nextTick(resolve)).then(async () => {
+        this.pendingGenerations.delete(type);
+        const generationKey = this.keys.generation(type);
+        const generation = await this.bounded(this.redis.get(generationKey)); // one timer for the callers
+        if (generation !== null) return generation;
+        const init = this.redis.eval(INIT_GENERATION, 1, generationKey, `0.${randomUUID().slice(0, 8)}`);
+        return String(await this.bounded(init));
+      });
+      this.pendingGenerations.set(type, pending);
+    }
+    return pending;
+  }
+
+  /** The stored entry (its JSON text, in Keyv's raw record with the expiry), or undefined. */
   private async read(slot: Slot): Promise<Stored | undefined> {
-    const raw = await this.entries.getRaw(slot.key);
-    if (raw?.value === undefined || raw.value === null) return undefined;
-    return { value: raw.value, expiresAt: raw.expires ?? Date.now() + this.settings.ttlMs[slot.type] };
+    const raw = await this.entries.getRaw<unknown>(slot.key);
+    if (typeof raw?.value !== 'string') return undefined;
+    return { body: jsonBytes(raw.value), expiresAt: raw.expires ?? Date.now() + this.settings.ttlMs[slot.type] };
+  }
+
+  /** A freshly loaded entry of `type` from its JSON text: expires after the type's TTL. */
+  private fresh(type: CacheType, text: string): Stored {
+    return { body: jsonBytes(text), expiresAt: Date.now() + this.settings.ttlMs[type] };
   }
 
   private keepLocal(slot: Slot, stored: Stored): void {
-    this.local?.set(slot.key, slot, stored.value, stored.expiresAt);
+    this.local?.set(slot.key, slot, stored.body, stored.expiresAt);
   }
 
   /** Swaps the type's generation; resolves with the one installed. */
@@ -266,8 +295,9 @@ export class CacheService implements OnApplicationShutdown {
     await Promise.all(
       values.map(async (value, i) => {
         const slot = { type, generation: next, key: this.keys.entry(type, next, warmups[i].params) };
-        await this.bounded(this.store.set(slot.key, value, this.settings.ttlMs[type]));
-        this.keepLocal(slot, { value, expiresAt: Date.now() + this.settings.ttlMs[type] });
+        const text = JSON.stringify(value);
+        await this.bounded(this.store.set(slot.key, text, this.settings.ttlMs[type]));
+        this.keepLocal(slot, this.fresh(type, text));
       }),
     );
     return current;
@@ -287,27 +317,31 @@ export class CacheService implements OnApplicationShutdown {
   }
 
   /** One load per key across replicas: the lock holder loads; others wait (bounded) for its entry. */
-  private async loadShared<T>(slot: Slot, loader: Loader<T>): Promise<T> {
+  private async loadShared(slot: Slot, loader: Loader<unknown>): Promise<Buffer> {
     const lock = await this.tryLock(slot.key);
     if (lock === 'busy') {
       const stored = await this.waitForEntry(slot);
       if (stored) {
         this.keepLocal(slot, stored);
-        return stored.value as T;
+        return stored.body;
       }
     }
     return this.loadAndStore(slot, loader, typeof lock === 'string' ? undefined : lock);
   }
 
-  private async loadAndStore<T>(slot: Slot, loader: Loader<T>, lock?: { key: string; token: string }): Promise<T> {
+  private async loadAndStore(
+    slot: Slot,
+    loader: Loader<unknown>,
+    lock?: { key: string; token: string },
+  ): Promise<Buffer> {
     const { type, key } = slot;
     try {
-      const value = await this.timedLoad(type, loader);
-      const ttl = this.settings.ttlMs[type];
-      await this.bounded(this.store.set(key, value, ttl)).catch(() => this.stats.error(type));
+      const text = JSON.stringify(await this.timedLoad(type, loader));
+      await this.bounded(this.store.set(key, text, this.settings.ttlMs[type])).catch(() => this.stats.error(type));
       // Even when Redis did not take it: the key's generation was read from Redis, and is again on every read.
-      this.keepLocal(slot, { value, expiresAt: Date.now() + ttl });
-      return value;
+      const stored = this.fresh(type, text);
+      this.keepLocal(slot, stored);
+      return stored.body;
     } finally {
       if (lock) this.redis.eval(RELEASE_LOCK, 1, lock.key, lock.token).catch(() => undefined);
     }

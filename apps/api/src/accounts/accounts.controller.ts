@@ -1,7 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@app/auth';
+import { JsonBytes } from '@app/cache';
 import { IdPipe } from '../common/id.pipe';
+import { SendsJsonBytes } from '../common/json-bytes';
 import { AccountsService } from './accounts.service';
 import {
   AccountDto,
@@ -19,8 +21,9 @@ export class AccountsController {
   constructor(private readonly accounts: AccountsService) {}
 
   @Get()
+  @SendsJsonBytes()
   @ApiOkResponse({ type: AccountPageDto })
-  list(@Query() query: AccountQueryDto): Promise<AccountPageDto> {
+  list(@Query() query: AccountQueryDto): Promise<JsonBytes<AccountPageDto>> {
     return this.accounts.list({ platform: query.platform, enabled: query.enabled, q: query.q }, query.toPageQuery());
   }
 
@@ -60,8 +63,9 @@ export class AccountStatsController {
   constructor(private readonly accounts: AccountsService) {}
 
   @Get(['', 'summary'])
+  @SendsJsonBytes()
   @ApiOkResponse({ type: AccountStatsDto })
-  stats(): Promise<AccountStatsDto> {
+  stats(): Promise<JsonBytes<AccountStatsDto>> {
     return this.accounts.stats();
   }
 }

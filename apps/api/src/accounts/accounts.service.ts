@@ -1,5 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { CacheService, CacheWarmer } from '@app/cache';
+import { CacheService, CacheWarmer, JsonBytes } from '@app/cache';
 import { DomainError, Page, PageQuery } from '@app/common';
 import { Account, AccountFilter, AccountsRepository, DuplicateAccountError, NewAccount } from './accounts.repository';
 import { AccountDto, AccountStatsDto, CreateAccountDto, UpdateAccountDto } from './dto/account.dto';
@@ -21,11 +21,11 @@ export class AccountsService implements OnModuleInit {
     this.warmer.register('account_stats', {}, () => this.loadStats());
   }
 
-  list(filter: AccountFilter, page: PageQuery): Promise<Page<AccountDto>> {
+  list(filter: AccountFilter, page: PageQuery): Promise<JsonBytes<Page<AccountDto>>> {
     return this.cache.getOrLoad('accounts', listParams(filter, page), () => this.loadList(filter, page));
   }
 
-  stats(): Promise<AccountStatsDto> {
+  stats(): Promise<JsonBytes<AccountStatsDto>> {
     return this.cache.getOrLoad('account_stats', {}, () => this.loadStats());
   }
 

@@ -1,5 +1,6 @@
 import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
 import { DomainError } from '@app/common';
+import { ParsesCommonQuery } from './common-query';
 import { unstorableFields } from './storable-text';
 
 export interface FieldError {
@@ -24,6 +25,7 @@ function validationFailed(details: FieldError[]): DomainError {
  * Whitelisting, transforming validation; failures become 400 VALIDATION_FAILED with per-field details.
  * Before any DTO rule, every string of the body, query and path is checked for characters PostgreSQL
  * cannot store (U+0000, unpaired surrogates), so none reaches SQL whether or not its DTO thought of it.
+ * A query DTO that reads its common queries itself (`ParsesCommonQuery`) skips class-validator for those.
  */
 @Injectable()
 export class InputValidationPipe extends ValidationPipe {
@@ -40,6 +42,10 @@ export class InputValidationPipe extends ValidationPipe {
     if (metadata.type !== 'custom') {
       const unstorable = unstorableFields(value, metadata.data ?? '');
       if (unstorable.length) throw validationFailed(unstorable);
+    }
+    if (metadata.type === 'query') {
+      const common = (metadata.metatype as Partial<ParsesCommonQuery<unknown>> | undefined)?.parseCommonQuery?.(value);
+      if (common !== undefined) return common;
     }
     return super.transform(value, metadata);
   }

@@ -1,7 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@app/auth';
+import { JsonBytes } from '@app/cache';
 import { IdPipe } from '../common/id.pipe';
+import { SendsJsonBytes } from '../common/json-bytes';
 import { ComponentVersionsService } from './component-versions.service';
 import {
   ComponentVersionDto,
@@ -18,8 +20,9 @@ export class ComponentVersionsController {
   constructor(private readonly versions: ComponentVersionsService) {}
 
   @Get()
+  @SendsJsonBytes()
   @ApiOkResponse({ type: ComponentVersionPageDto })
-  list(@Query() query: ComponentVersionQueryDto): Promise<ComponentVersionPageDto> {
+  list(@Query() query: ComponentVersionQueryDto): Promise<JsonBytes<ComponentVersionPageDto>> {
     const { platform, component, active } = query;
     return this.versions.list({ platform, component, active }, query.toPageQuery());
   }

@@ -1,5 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { CacheService, CacheWarmer } from '@app/cache';
+import { CacheService, CacheWarmer, JsonBytes } from '@app/cache';
 import { DomainError, Page, PageQuery } from '@app/common';
 import {
   ComponentVersion,
@@ -26,7 +26,7 @@ export class ComponentVersionsService implements OnModuleInit {
     this.warmer.register('component_versions', listParams(filter, page), () => this.loadList(filter, page));
   }
 
-  list(filter: ComponentVersionFilter, page: PageQuery): Promise<Page<ComponentVersionDto>> {
+  list(filter: ComponentVersionFilter, page: PageQuery): Promise<JsonBytes<Page<ComponentVersionDto>>> {
     return this.cache.getOrLoad('component_versions', listParams(filter, page), () => this.loadList(filter, page));
   }
 

@@ -8,7 +8,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Roles } from '@app/auth';
+import { JsonBytes } from '@app/cache';
 import { IdPipe } from '../common/id.pipe';
+import { SendsJsonBytes } from '../common/json-bytes';
 import { CreateTemplateDto, TemplateDto, UpdateTemplateDto } from './dto/template.dto';
 import { TemplatesService } from './templates.service';
 
@@ -19,9 +21,10 @@ export class TemplatesController {
   constructor(private readonly templates: TemplatesService) {}
 
   @Get()
+  @SendsJsonBytes()
   @ApiQuery({ name: 'platform', required: false })
   @ApiOkResponse({ type: [TemplateDto] })
-  list(@Query('platform') platform?: string): Promise<TemplateDto[]> {
+  list(@Query('platform') platform?: string): Promise<JsonBytes<TemplateDto[]>> {
     return this.templates.list(typeof platform === 'string' ? platform : undefined);
   }
 

@@ -1,5 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { CacheService, CacheWarmer } from '@app/cache';
+import { CacheService, CacheWarmer, JsonBytes } from '@app/cache';
 import { DomainError } from '@app/common';
 import { DuplicateTemplateError, NewTemplate, Template, TemplatesRepository } from '@app/sync-tasks';
 import { CreateTemplateDto, TemplateDto, UpdateTemplateDto } from './dto/template.dto';
@@ -16,7 +16,7 @@ export class TemplatesService implements OnModuleInit {
     this.warmer.register('templates', {}, () => this.loadList());
   }
 
-  list(platform?: string): Promise<TemplateDto[]> {
+  list(platform?: string): Promise<JsonBytes<TemplateDto[]>> {
     return this.cache.getOrLoad('templates', { platform }, () => this.loadList(platform));
   }
 

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { matching, PAGE_FIELDS, queryBoolean, readCommonQuery, textUpTo } from '../../common/common-query';
 import { MAX_INT4 } from '../../common/id.pipe';
 import { PageQueryDto } from '../../common/page-query.dto';
 import { ToBoolean } from '../../common/transforms';
@@ -73,7 +74,14 @@ export class AccountQueryDto extends PageQueryDto {
   @IsString()
   @MaxLength(100)
   q?: string;
+
+  /** The cached list's hot path (`ParsesCommonQuery`): the same rules as the decorators above. */
+  static parseCommonQuery(query: unknown): AccountQueryDto | undefined {
+    return readCommonQuery(new AccountQueryDto(), query, ACCOUNT_QUERY_FIELDS);
+  }
 }
+
+const ACCOUNT_QUERY_FIELDS = { ...PAGE_FIELDS, platform: matching(PLATFORM), enabled: queryBoolean, q: textUpTo(100) };
 
 export class AccountDto {
   @ApiProperty() id!: number;

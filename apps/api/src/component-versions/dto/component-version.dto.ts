@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { MAX_INT4 } from '../../common/id.pipe';
+import { PAGE_FIELDS, queryBoolean, readCommonQuery, textUpTo } from '../../common/common-query';
 import { PageQueryDto } from '../../common/page-query.dto';
 import { ToBoolean } from '../../common/transforms';
 
@@ -52,7 +53,19 @@ export class ComponentVersionQueryDto extends PageQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(32) platform?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) component?: string;
   @ApiPropertyOptional() @IsOptional() @ToBoolean() @IsBoolean() active?: boolean;
+
+  /** The cached list's hot path (`ParsesCommonQuery`): the same rules as the decorators above. */
+  static parseCommonQuery(query: unknown): ComponentVersionQueryDto | undefined {
+    return readCommonQuery(new ComponentVersionQueryDto(), query, COMPONENT_VERSION_QUERY_FIELDS);
+  }
 }
+
+const COMPONENT_VERSION_QUERY_FIELDS = {
+  ...PAGE_FIELDS,
+  platform: textUpTo(32),
+  component: textUpTo(100),
+  active: queryBoolean,
+};
 
 export class ComponentVersionDto {
   @ApiProperty() id!: number;
