@@ -4,8 +4,10 @@ import { sql } from 'drizzle-orm';
 import { OutboxRelay, SYNC_QUEUE } from '@app/sync-tasks';
 import { sampleSpec, writeSample } from './support/samples';
 import { upload } from './support/tasks';
+import { ThrowawayRedis } from './support/redis-server';
 import { createTestApp, TestApp } from './support/test-app';
 import { tempDir } from './support/test-env';
+import { waitFor } from './support/wait-for';
 
 type Session = Awaited<ReturnType<TestApp['login']>>;
 const bearer = (s: Session) => ({ authorization: `Bearer ${s.token}` });
@@ -197,5 +199,52 @@ describe('task control without a worker (e2e, PostgreSQL + Redis)', () => {
     await t.http().post('/api/data-sync/batch-all').set(bearer(bob)).send({}).expect(403);
     const all = await t.http().post('/api/data-sync/batch-all').set(bearer(admin)).send({}).expect(202);
     expect(all.body.total_files).toBe(1); // the one still pending
+  });
+});
+
+describe('task control while Redis is down (e2e, a Redis this test owns)', () => {
+  const dir = tempDir('ds-control-redis-');
+  let redis: ThrowawayRedis;
+  let t: TestApp;
+  let user: Session;
+  let fileId: number;
+
+  beforeAll(async () => {
+    redis = await ThrowawayRedis.start();
+    t = await createTestApp({ driver: 'postgres', redisUrl: redis.url });
+    user = await t.login('normal');
+    const { path, meta } = await writeSample(dir.path, sampleSpec({ platform: 'amazon', domain: 'inventory' }, 5));
+    fileId = (await upload(t, user.token, path, meta).expect(201)).body.id as number;
+  });
+  afterAll(async () => {
+    await t?.close();
+    await redis?.stop();
+    dir.remove();
+  });
+
+  it('answers a retry with 503 DEPENDENCY_DOWN within 3 s (not a 500), and retries once Redis is back', async () => {
+    const taskId = (
+      await t.http().post('/api/data-sync/single').set(bearer(user)).send({ file_id: fileId }).expect(202)
+    ).body.task_id as string;
+    await t.http().delete(`/api/data-sync/cancel-task/${taskId}`).set(bearer(user)).expect(200);
+
+    await redis.stop();
+    const started = Date.now();
+    const refused = await t.http().post(`/api/data-sync/retry-task/${taskId}`).set(bearer(user));
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toBeDefined();
+    expect(refused.body).toMatchObject({ statusCode: 503, code: 'DEPENDENCY_DOWN' });
+    const still = await t.http().get(`/api/data-sync/task-status/${taskId}`).set(bearer(user)).expect(200);
+    expect(still.body.status).toBe('cancelled');
+
+    await redis.restart();
+    const retried = await waitFor(
+      async () => (await t.http().post(`/api/data-sync/retry-task/${taskId}`).set(bearer(user))).status,
+      (status) => status === 202,
+      { timeoutMs: 15_000, intervalMs: 200, what: 'retry accepted once Redis is back' },
+    );
+    expect(retried).toBe(202);
+    expect(await t.app.get<Queue>(getQueueToken(SYNC_QUEUE)).getJob(taskId)).toBeDefined();
   });
 });

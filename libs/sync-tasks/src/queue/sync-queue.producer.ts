@@ -1,12 +1,14 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { JobsOptions, Queue } from 'bullmq';
-import { withTimeout } from '@app/common';
+import { DomainError, withTimeout } from '@app/common';
 import { AppConfig } from '@app/config';
 import { FairShare } from './fair-share';
 import { SYNC_QUEUE, SyncJob, SyncJobPayloads } from './sync-queue.constants';
 
 const ADD_TIMEOUT_MS = 2_000;
+/** Retry-After (seconds) when a request needs the queue and Redis does not answer. */
+const QUEUE_DOWN_RETRY_AFTER_S = 5;
 
 export interface TaskToEnqueue {
   taskId: string;
@@ -81,8 +83,19 @@ export class SyncQueueProducer {
     }
   }
 
+  /**
+   * True when no job of this task is left in Redis. Bounded: Redis not answering is a 503 for the caller
+   * (a retry must not re-add under a job id whose old job may still be there), never a hang or a 500.
+   */
   async removeTask(taskId: string): Promise<boolean> {
-    const job = await this.queue.getJob(taskId);
+    const job = await withTimeout(this.queue.getJob(taskId), ADD_TIMEOUT_MS).catch((error: Error) => {
+      throw new DomainError(
+        'DEPENDENCY_DOWN',
+        'The queue (Redis) does not answer; retry in a moment',
+        { reason: error.message },
+        QUEUE_DOWN_RETRY_AFTER_S,
+      );
+    });
     if (!job) return true;
     const removed = await job.remove().then(
       () => true,
