@@ -29,6 +29,8 @@ const PREPARE_STAGE = sql.raw(`DO $$ BEGIN
   END IF;
 END $$`);
 
+const CLEAR_STAGE = sql.raw('DELETE FROM fact_rows_stage');
+
 @Injectable()
 export class FactRowsRepository {
   constructor(@InjectDb() private readonly handle: DbHandle) {}
@@ -43,15 +45,18 @@ export class FactRowsRepository {
    * staging table, then one statement inserts new keys and updates existing keys whose content changed. Rows already stored as they are skip the insert path altogether: the
    * filter is a scalar subquery on purpose, one primary-key probe per staged row, because the temp table
    * has no statistics and a NOT EXISTS became a hash anti-join over all of fact_rows (a full scan per batch).
+   * `restage`: an earlier upsert of this transaction (another file's rows) used the staging table; it is
+   * emptied first.
    */
   async upsert(
     tx: Tx,
     copyIn: CopyIn,
     scope: FactScope,
     lines: Buffer,
+    restage = false,
   ): Promise<{ inserted: number; updated: number }> {
     if (!lines.length) return { inserted: 0, updated: 0 };
-    await tx.execute(PREPARE_STAGE);
+    await tx.execute(restage ? CLEAR_STAGE : PREPARE_STAGE);
     await copyIn('COPY fact_rows_stage (k, d, r) FROM STDIN', lines);
     const [result] = await rowsOf<{ inserted: number; updated: number }>(
       tx,
