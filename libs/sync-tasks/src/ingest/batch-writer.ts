@@ -61,6 +61,7 @@ export class BatchWriter {
   /** After a failure: waits for the commit in flight, whatever its outcome; what is pending is dropped. */
   async settle(): Promise<void> {
     await this.inFlight?.catch(() => undefined);
+    this.inFlight = undefined;
     this.pending = [];
     this.rows = 0;
   }
