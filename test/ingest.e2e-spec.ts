@@ -372,6 +372,35 @@ describe('ingest (e2e, PostgreSQL + Redis, worker in process)', () => {
     expect(files.every((f) => f.lease_owner === null && f.status !== 'processing')).toBe(true);
   });
 
+  it('counts each file exactly when two files of one shop, sharing a commit, hold the same rows', async () => {
+    const spec = {
+      ...sampleSpec({ platform: 'tiktok', domain: 'orders', shopId: 'tt_5002' }, 150),
+      encoding: 'utf8' as const,
+    };
+    const meta = (await writeSample(dir.path, spec)).meta;
+    const statusColumn = spec.template.columns.findIndex((c) => c.name === '订单状态');
+    const v1 = writeEditedCsv(dir.path, 'shared-v1.csv', spec, (rows) => rows);
+    const v2 = writeEditedCsv(dir.path, 'shared-v2.csv', spec, (rows) =>
+      rows.map((r, i) => (i % 15 === 0 ? r.map((v, c) => (c === statusColumn ? `${v}-已更新` : v)) : r)),
+    );
+    // 150 + the first 100 rows of the second file make one commit (batch 250) whose files share keys.
+    const ids: number[] = [];
+    for (const path of [v1, v2]) ids.push((await upload(t, user.token, path, meta).expect(201)).body.id as number);
+    const submitted = await t
+      .http()
+      .post('/api/data-sync/batch-by-ids')
+      .set('authorization', `Bearer ${user.token}`)
+      .send({ file_ids: ids })
+      .expect(202);
+    const task = await waitForTask(t, user.token, submitted.body.task_id as string);
+    expect(task).toMatchObject({ status: 'completed', attempts: 1 });
+    expect(task.files.map((f) => [f.rows_total, f.inserted, f.updated, f.unchanged])).toEqual([
+      [150, 150, 0, 0],
+      [150, 0, 10, 140],
+    ]);
+    expect(await factCount({ platform: 'tiktok', shopId: 'tt_5002', domain: 'orders' })).toBe(150);
+  });
+
   it('retries a task whose file lease is taken mid-file, then completes it without writing a row twice', async () => {
     const spec = { ...sampleSpec({ platform: 'shopee', domain: 'orders', format: 'csv' }, 20_000), shopId: 'sg_lease' };
     const { path, meta } = await writeSample(dir.path, spec);

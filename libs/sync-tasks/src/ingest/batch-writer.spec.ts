@@ -5,7 +5,7 @@ import { scopeOf } from './file-reader';
 
 function segment(fileId: number, rows: number, end = false): Segment {
   const file = factory.catalogFile({ id: fileId });
-  const batch = new Batch();
+  const batch = new Batch(fileId);
   for (let n = 1; n <= rows; n++) {
     batch.add(n, { ok: true, key: `${fileId}-${n}`.padStart(32, '0'), date: null, json: '{}' });
   }
@@ -72,5 +72,20 @@ describe(BatchWriter.name, () => {
     await writer.settle();
     await writer.drain();
     expect(calls).toHaveLength(1);
+  });
+
+  it('never puts two segments with rows of one file in a commit', async () => {
+    const { calls, commit } = deferredCommits();
+    const writer = new BatchWriter(100, commit);
+    await writer.add(segment(1, 10));
+    await writer.add(segment(1, 10));
+    expect(calls.map((c) => idsOf(c.segments))).toEqual([['1:10']]);
+    calls[0].resolve();
+    await writer.add(segment(1, 0, true));
+    const draining = writer.drain();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls.map((c) => idsOf(c.segments))).toEqual([['1:10'], ['1:10', '1:0$']]);
+    calls[1].resolve();
+    await draining;
   });
 });

@@ -36,6 +36,9 @@ export class BatchWriter {
 
   /** Adds a segment; commits the pending segments once they hold a batch's worth of rows. */
   async add(segment: Segment): Promise<void> {
+    // At most one segment with rows per file in a commit: its rows are staged and counted by file.
+    const sameFile = (s: Segment) => s.file.id === segment.file.id && s.batch.size > 0;
+    if (segment.batch.size && this.pending.some(sameFile)) await this.flush();
     this.pending.push(segment);
     this.rows += segment.batch.size;
     if (this.rows >= this.batchRows) await this.flush();

@@ -27,6 +27,9 @@ export class Batch {
   size = 0;
   lastRow = 0;
 
+  /** `fileId`: the file the rows come from (each COPY line names it: a commit may hold several files). */
+  constructor(readonly fileId: number) {}
+
   add(rowNumber: number, prepared: ReturnType<RowPreparer['prepare']>): void {
     this.size++;
     this.lastRow = rowNumber;
@@ -34,7 +37,7 @@ export class Batch {
       this.quarantined.push({ n: rowNumber, reason: prepared.reason, r: prepared.raw });
       return;
     }
-    const line = copyLine(prepared.key, prepared.date, prepared.json);
+    const line = copyLine(this.fileId, prepared.key, prepared.date, prepared.json);
     const earlier = this.lineOf.get(prepared.key);
     if (earlier !== undefined) this.superseded.push(earlier);
     this.lineOf.set(prepared.key, this.starts.length);
@@ -47,6 +50,19 @@ export class Batch {
   /** Distinct facts in the batch. */
   get facts(): number {
     return this.lineOf.size;
+  }
+
+  /** True when no key occurs in two of `batches` (their rows can then merge in one statement). */
+  static disjoint(batches: Batch[]): boolean {
+    if (batches.length < 2) return true;
+    const seen = new Set<string>();
+    for (const batch of batches) {
+      for (const key of batch.lineOf.keys()) {
+        if (seen.has(key)) return false;
+      }
+      for (const key of batch.lineOf.keys()) seen.add(key);
+    }
+    return true;
   }
 
   copyData(): Buffer {

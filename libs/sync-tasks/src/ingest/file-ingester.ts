@@ -65,7 +65,13 @@ export class FileIngester {
     ctx.onClaimed(file.id);
     const opened = await permanentAsValue(() => this.startReading(file, ctx, writer.room()));
     if (opened instanceof PermanentIngestError) {
-      await writer.add({ file, scope: scopeOf(file), batch: new Batch(), fraction: 0, end: { error: opened.message } });
+      await writer.add({
+        file,
+        scope: scopeOf(file),
+        batch: new Batch(file.id),
+        fraction: 0,
+        end: { error: opened.message },
+      });
       return undefined;
     }
     const { reader } = opened;
@@ -75,7 +81,7 @@ export class FileIngester {
           await writer.add({
             file,
             scope: reader.scope,
-            batch: new Batch(),
+            batch: new Batch(file.id),
             fraction: 0,
             end: { error: batch.message },
           });
@@ -98,15 +104,20 @@ export class FileIngester {
   async commit(segments: Segment[], taskId: string): Promise<Committed[]> {
     const counts: (FileCounts | undefined)[] = [];
     const committed = await this.facts.transaction(async (tx, copyIn) => {
+      const withRows = segments.filter((s) => s.batch.size);
+      const batches = withRows.map((s) => s.batch);
+      const upserted = await this.facts.upsert(
+        tx,
+        copyIn,
+        withRows.map((s) => ({ scope: s.scope, lines: s.batch.copyData() })),
+        Batch.disjoint(batches),
+      );
       const out: Committed[] = [];
-      let staged = false;
       for (const segment of segments) {
         const { file, batch } = segment;
         let segmentCounts: FileCounts | undefined;
         if (batch.size) {
-          const lines = batch.copyData();
-          const { inserted, updated } = await this.facts.upsert(tx, copyIn, segment.scope, lines, staged);
-          staged ||= lines.length > 0;
+          const { inserted, updated } = upserted[withRows.indexOf(segment)];
           await this.facts.quarantine(tx, file.id, taskId, batch.quarantined);
           segmentCounts = {
             rowsTotal: batch.size,

@@ -89,7 +89,7 @@ export class FileReader {
       this.file.format === 'xlsx',
       rowKeyScope(scopeParts(this.scope)),
     );
-    const batch = new Batch();
+    const batch = new Batch(this.file.id);
     const lastRow = LAST_ROW[this.file.format];
     const checkpoint = this.file.checkpointRow;
     try {
