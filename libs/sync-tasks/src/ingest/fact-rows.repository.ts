@@ -66,7 +66,7 @@ export class FactRowsRepository {
     await tx.execute(PREPARE_STAGE);
     await copyIn(
       'COPY fact_rows_staged (f, k, d, r) FROM STDIN',
-      filled.length === 1 ? filled[0].lines : Buffer.concat(filled.map((p) => p.lines)),
+      filled.map((p) => p.lines),
     );
     const byFile = new Map<number, UpsertCounts>();
     if (filled.length === 1 || disjoint) {

@@ -105,12 +105,11 @@ export class FileIngester {
     const counts: (FileCounts | undefined)[] = [];
     const committed = await this.facts.transaction(async (tx, copyIn) => {
       const withRows = segments.filter((s) => s.batch.size);
-      const batches = withRows.map((s) => s.batch);
       const upserted = await this.facts.upsert(
         tx,
         copyIn,
         withRows.map((s) => ({ scope: s.scope, lines: s.batch.copyData() })),
-        Batch.disjoint(batches),
+        keysDisjoint(withRows),
       );
       const out: Committed[] = [];
       for (const segment of segments) {
@@ -225,4 +224,17 @@ async function permanentAsValue<T>(work: () => Promise<T>): Promise<T | Permanen
     if (error instanceof PermanentIngestError && error.code !== TaskErrorCode.TaskTimeout) return error;
     throw error;
   }
+}
+
+/**
+ * True when no row key occurs in two of the segments. A row key hashes its scope (platform, shop, domain,
+ * sub-domain, granularity), so only segments of one scope are compared.
+ */
+function keysDisjoint(segments: Segment[]): boolean {
+  const byScope = new Map<string, Batch[]>();
+  for (const { scope, batch } of segments) {
+    const key = [scope.platform, scope.shopId, scope.dataDomain, scope.subDomain, scope.granularity].join('\u001f');
+    byScope.set(key, [...(byScope.get(key) ?? []), batch]);
+  }
+  return [...byScope.values()].every((batches) => Batch.disjoint(batches));
 }
