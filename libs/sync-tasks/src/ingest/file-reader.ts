@@ -89,11 +89,11 @@ export class FileReader {
       this.file.format === 'xlsx',
       rowKeyScope(scopeParts(this.scope)),
     );
-    const batch = new Batch(this.file.id);
+    const rows = Math.max(1, Math.min(limit, this.batchRows));
+    const batch = new Batch(this.file.id, rows);
     const lastRow = LAST_ROW[this.file.format];
     const checkpoint = this.file.checkpointRow;
     try {
-      const rows = Math.max(1, Math.min(limit, this.batchRows));
       while (batch.size < rows) {
         const next = await this.rows.next();
         if (next.done) {
