@@ -42,6 +42,12 @@ describe('ingest (e2e, PostgreSQL + Redis, worker in process)', () => {
     return res.body.id as number;
   }
 
+  async function uploadUnder(spec: ReturnType<typeof sampleSpec>, shopId: string): Promise<number> {
+    const { path, meta } = await writeSample(dir.path, spec);
+    const res = await upload(t, user.token, path, { ...meta, shop_id: shopId }).expect(201);
+    return res.body.id as number;
+  }
+
   function onlyFile(task: TaskBody) {
     expect(task.files).toHaveLength(1);
     return task.files[0];
@@ -231,15 +237,21 @@ describe('ingest (e2e, PostgreSQL + Redis, worker in process)', () => {
     }
   });
 
-  it('retries a batch task whose commit failed while its next file was open, each row written once', async () => {
+  it('retries a batch task whose shared commit failed: no file done without its rows, each row written once', async () => {
     const shops = ['sg_ahead1', 'sg_ahead2', 'sg_ahead3'];
     const fileIds: number[] = [];
     for (const [i, shopId] of shops.entries()) {
-      // One batch each (250 rows); different sizes, so different bytes.
+      // 211, 212 and 213 rows under a batch of 250: the files share commits (211 + 39, 173 + 77, 136).
       const spec = { ...sampleSpec({ platform: 'shopee', domain: 'orders', format: 'csv' }, 211 + i), shopId };
       const { path, meta } = await writeSample(dir.path, spec);
       fileIds.push((await upload(t, user.token, path, { ...meta, shop_id: shopId }).expect(201)).body.id as number);
     }
+    const fileRow = async (id: number) =>
+      (
+        await t.db.rows<{ status: string; checkpoint_row: number; rows_total: number }>(
+          sql`select status, checkpoint_row, rows_total from catalog_files where id = ${id}`,
+        )
+      )[0];
     const blocker = new Client({ connectionString: t.config.db.url });
     await blocker.connect();
     try {
@@ -252,14 +264,26 @@ describe('ingest (e2e, PostgreSQL + Redis, worker in process)', () => {
         .send({ file_ids: fileIds })
         .expect(202);
       const taskId = submitted.body.task_id as string;
-      // The first file's commit waits on the lock (then times out, a transient error); the second file is
-      // opened meanwhile, and keeps its claim for the retry.
+      // The first commit (the first file's rows and end, the second file's first rows) waits on the lock, then
+      // times out (a transient error): the second file was claimed for it, and keeps its claim for the retry.
       await waitFor(
-        () => t.db.rows<{ status: string }>(sql`select status from catalog_files where id = ${fileIds[1]}`),
-        ([row]) => row.status === 'processing',
-        { intervalMs: 10, what: 'second file opened while the first commits' },
+        () => fileRow(fileIds[1]),
+        (row) => row.status === 'processing',
+        { intervalMs: 10, what: 'second file claimed for the first commit' },
       );
       await waitUntilAttempt(t, taskId, 2);
+      // Rolled back as a whole: the first file is not done without its rows, nor the second checkpointed.
+      expect(await fileRow(fileIds[0])).toMatchObject({ status: 'processing', checkpoint_row: 0, rows_total: 0 });
+      expect(await fileRow(fileIds[1])).toMatchObject({ status: 'processing', checkpoint_row: 0, rows_total: 0 });
+      // Counted through the blocker, which holds the lock on fact_rows.
+      const inLock = await blocker.query<{ n: number }>(
+        "select count(*)::int as n from fact_rows where platform = 'shopee' and shop_id like 'sg_ahead%'",
+      );
+      expect(inLock.rows).toEqual([{ n: 0 }]);
+      const [{ results }] = await t.db.rows<{ results: Record<string, unknown> }>(
+        sql`select results from sync_tasks where id = ${taskId}`,
+      );
+      expect(results).toEqual({});
       await blocker.query('ROLLBACK');
       const task = await waitForTask(t, user.token, taskId);
       expect(task).toMatchObject({ status: 'completed', error: null });
@@ -273,6 +297,108 @@ describe('ingest (e2e, PostgreSQL + Redis, worker in process)', () => {
     } finally {
       await blocker.end();
     }
+  });
+
+  it('keeps each file exact when files of a batch share commits: one with defects, one failing, one empty', async () => {
+    const inventory = (rows: number, shopId: string) => ({
+      ...sampleSpec({ platform: 'amazon', domain: 'inventory' }, rows),
+      shopId,
+    });
+    const good = inventory(120, 'us_mix1');
+    const goodId = await uploadUnder(good, 'us_mix1');
+    const defects = inventory(90, 'us_mix2');
+    const qty = defects.template.columns.findIndex((c) => c.type === 'integer');
+    const defectsPath = writeEditedCsv(dir.path, 'mix-defects.csv', defects, (rows) =>
+      rows.map((r, i) => (i === 7 ? r.map((v, c) => (c === qty ? 'lots' : v)) : r)),
+    );
+    const defectsId = (
+      await upload(t, user.token, defectsPath, {
+        ...(await writeSample(dir.path, defects)).meta,
+        shop_id: 'us_mix2',
+      }).expect(201)
+    ).body.id as number;
+    const header = good.template.columns.map((c) => c.name);
+    const changedPath = join(dir.path, 'mix-header-changed.csv');
+    writeFileSync(
+      changedPath,
+      `${header.map((h, i) => (i === 0 ? '改名' : h)).join(',')}\r\n${header.map(() => 'x').join(',')}\r\n`,
+    );
+    const changedId = (
+      await upload(t, user.token, changedPath, {
+        ...(await writeSample(dir.path, inventory(3, 'us_mix3'))).meta,
+        shop_id: 'us_mix3',
+      }).expect(201)
+    ).body.id as number;
+    const emptyPath = join(dir.path, 'mix-empty.csv');
+    writeFileSync(emptyPath, `${header.join(',')}\r\n`);
+    const emptyId = (
+      await upload(t, user.token, emptyPath, {
+        ...(await writeSample(dir.path, inventory(4, 'us_mix4'))).meta,
+        shop_id: 'us_mix4',
+      }).expect(201)
+    ).body.id as number;
+    const last = inventory(200, 'us_mix5');
+    const lastId = await uploadUnder(last, 'us_mix5');
+
+    const ids = [goodId, defectsId, changedId, emptyId, lastId];
+    const submitted = await t
+      .http()
+      .post('/api/data-sync/batch-by-ids')
+      .set('authorization', `Bearer ${user.token}`)
+      .send({ file_ids: ids })
+      .expect(202);
+    const task = await waitForTask(t, user.token, submitted.body.task_id as string);
+    expect(task).toMatchObject({ status: 'completed', attempts: 1, progress: { files_done: 5, rows_done: 410 } });
+    expect(task.files.map((f) => [f.file_id, f.status, f.rows_total, f.inserted, f.quarantined])).toEqual([
+      [goodId, 'ingested', 120, 120, 0],
+      [defectsId, 'partial', 90, 89, 1],
+      [changedId, 'failed', 0, 0, 0],
+      [emptyId, 'ingested', 0, 0, 0],
+      [lastId, 'ingested', 200, 200, 0],
+    ]);
+    expect(await t.db.rows<{ row_number: number }>(quarantineOf(defectsId))).toMatchObject([{ row_number: 9 }]);
+    const counts = await t.db.rows<{ shop_id: string; n: number }>(
+      sql`select shop_id, count(*)::int as n from fact_rows where platform = 'amazon' and shop_id like 'us_mix%'
+          group by shop_id order by shop_id`,
+    );
+    expect(counts).toEqual([
+      { shop_id: 'us_mix1', n: 120 },
+      { shop_id: 'us_mix2', n: 89 },
+      { shop_id: 'us_mix5', n: 200 },
+    ]);
+    const files = await t.db.rows<{ id: number; status: string; lease_owner: string | null; rows_total: number }>(
+      sql`select id, status, lease_owner, rows_total from catalog_files where id = any(${sql.param(ids)}::int[]) order by id`,
+    );
+    expect(files.every((f) => f.lease_owner === null && f.status !== 'processing')).toBe(true);
+  });
+
+  it('counts each file exactly when two files of one shop, sharing a commit, hold the same rows', async () => {
+    const spec = {
+      ...sampleSpec({ platform: 'tiktok', domain: 'orders', shopId: 'tt_5002' }, 150),
+      encoding: 'utf8' as const,
+    };
+    const meta = (await writeSample(dir.path, spec)).meta;
+    const statusColumn = spec.template.columns.findIndex((c) => c.name === '订单状态');
+    const v1 = writeEditedCsv(dir.path, 'shared-v1.csv', spec, (rows) => rows);
+    const v2 = writeEditedCsv(dir.path, 'shared-v2.csv', spec, (rows) =>
+      rows.map((r, i) => (i % 15 === 0 ? r.map((v, c) => (c === statusColumn ? `${v}-已更新` : v)) : r)),
+    );
+    // 150 + the first 100 rows of the second file make one commit (batch 250) whose files share keys.
+    const ids: number[] = [];
+    for (const path of [v1, v2]) ids.push((await upload(t, user.token, path, meta).expect(201)).body.id as number);
+    const submitted = await t
+      .http()
+      .post('/api/data-sync/batch-by-ids')
+      .set('authorization', `Bearer ${user.token}`)
+      .send({ file_ids: ids })
+      .expect(202);
+    const task = await waitForTask(t, user.token, submitted.body.task_id as string);
+    expect(task).toMatchObject({ status: 'completed', attempts: 1 });
+    expect(task.files.map((f) => [f.rows_total, f.inserted, f.updated, f.unchanged])).toEqual([
+      [150, 150, 0, 0],
+      [150, 0, 10, 140],
+    ]);
+    expect(await factCount({ platform: 'tiktok', shopId: 'tt_5002', domain: 'orders' })).toBe(150);
   });
 
   it('retries a task whose file lease is taken mid-file, then completes it without writing a row twice', async () => {

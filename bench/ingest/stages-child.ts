@@ -70,7 +70,8 @@ async function main(): Promise<void> {
     if (stage === 'source') continue;
     const prepared = preparer.prepare(row.values);
     if (prepared.ok) {
-      const kept = stage === 'serialize' ? Buffer.from(copyLine(prepared.key, prepared.date, prepared.json)) : prepared;
+      const kept =
+        stage === 'serialize' ? Buffer.from(copyLine(1, prepared.key, prepared.date, prepared.json)) : prepared;
       batch.set(prepared.key, kept);
     }
     if (++inBatch >= batchRows) flush();

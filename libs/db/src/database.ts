@@ -10,8 +10,11 @@ export type Database = PgDatabase<PgQueryResultHKT, Schema>;
 /** A Drizzle transaction handle (or the database itself, which offers the same query API). */
 export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
 
-/** Feeds text-format rows to a `COPY <table> (<columns>) FROM STDIN` statement inside the transaction. */
-export type CopyIn = (statement: string, data: Buffer) => Promise<void>;
+/**
+ * Feeds text-format rows to a `COPY <table> (<columns>) FROM STDIN` statement inside the transaction, as
+ * one or more chunks in order (each ends with a whole line): no copy of them is made to join them.
+ */
+export type CopyIn = (statement: string, data: Buffer | Buffer[]) => Promise<void>;
 
 export interface DbHandle {
   readonly kind: 'postgres' | 'pglite';

@@ -25,7 +25,9 @@ export async function openPglite(dir: string): Promise<DbHandle> {
         // Drizzle over PGlite's transaction object, so COPY (which PGlite reads from a blob) joins it.
         const own = drizzle(ptx as unknown as PGlite, { schema }) as unknown as Tx;
         return work(own, async (statement, data) => {
-          await ptx.query(statement.replace(/FROM STDIN$/, "FROM '/dev/blob'"), [], { blob: new Blob([data]) });
+          await ptx.query(statement.replace(/FROM STDIN$/, "FROM '/dev/blob'"), [], {
+            blob: new Blob(Array.isArray(data) ? data : [data]),
+          });
         });
       }),
     migrate: () => migrate(drizzle(client, { schema }), { migrationsFolder: migrationsFolder() }),

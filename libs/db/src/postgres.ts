@@ -56,5 +56,6 @@ export function openPostgres(
 }
 
 function copyOn(client: PoolClient): CopyIn {
-  return (statement, data) => pipeline(Readable.from([data]), client.query(copyFrom(statement)));
+  return (statement, data) =>
+    pipeline(Readable.from(Array.isArray(data) ? data : [data]), client.query(copyFrom(statement)));
 }

@@ -235,10 +235,11 @@ export class CatalogRepository {
   /**
    * Ends an ingest and records the file's result in the task's results, in one statement: final status
    * (`error` null: `partial` when rows were quarantined, else `ingested`; otherwise `failed`), derived
-   * totals, lease released. Undefined (and no result recorded) when the task no longer holds the file.
+   * totals, lease released. Undefined (and no result recorded) when the task no longer holds the file. With
+   * `tx`, inside a batch transaction: a file is done in the same commit as its last rows.
    */
-  async finish(fileId: number, taskId: string, error: string | null): Promise<CatalogFile | undefined> {
-    const db = this.handle.db;
+  async finish(fileId: number, taskId: string, error: string | null, tx?: Tx): Promise<CatalogFile | undefined> {
+    const db = tx ?? this.handle.db;
     const finished = db.$with('finished').as(
       db
         .update(catalogFiles)

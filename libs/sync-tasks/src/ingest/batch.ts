@@ -17,15 +17,29 @@ export class Batch {
   /** Lines replaced by a later version of their key. */
   private readonly superseded: number[] = [];
   /**
-   * Bytes of the last batch handed over: the next starts with that much room and an eighth more, since
-   * growing means copying into fresh memory, which costs page faults. Room never written is never touched.
+   * Bytes per line of the last batch handed over: the next starts with room for its expected rows at that
+   * size and an eighth more, since growing means copying into fresh memory, which costs page faults. Room
+   * never written is never touched. Rows are expected by the batch size asked for (a batch shared with
+   * other files' rows asks for fewer).
    */
-  private static expectedBytes = MIN_BATCH_BYTES;
-  private data = Buffer.allocUnsafeSlow(Batch.expectedBytes + (Batch.expectedBytes >> 3));
+  private static bytesPerLine = 0;
+  private data: Buffer;
   private used = 0;
   readonly quarantined: QuarantineRow[] = [];
   size = 0;
   lastRow = 0;
+
+  /**
+   * `fileId`: the file the rows come from (each COPY line names it: a commit may hold several files);
+   * `expectedRows`: how many rows it will likely hold.
+   */
+  constructor(
+    readonly fileId: number,
+    expectedRows = 0,
+  ) {
+    const expected = Math.max(MIN_BATCH_BYTES, Math.ceil(expectedRows * Batch.bytesPerLine));
+    this.data = Buffer.allocUnsafeSlow(expected + (expected >> 3));
+  }
 
   add(rowNumber: number, prepared: ReturnType<RowPreparer['prepare']>): void {
     this.size++;
@@ -34,7 +48,7 @@ export class Batch {
       this.quarantined.push({ n: rowNumber, reason: prepared.reason, r: prepared.raw });
       return;
     }
-    const line = copyLine(prepared.key, prepared.date, prepared.json);
+    const line = copyLine(this.fileId, prepared.key, prepared.date, prepared.json);
     const earlier = this.lineOf.get(prepared.key);
     if (earlier !== undefined) this.superseded.push(earlier);
     this.lineOf.set(prepared.key, this.starts.length);
@@ -49,8 +63,21 @@ export class Batch {
     return this.lineOf.size;
   }
 
+  /** True when no key occurs in two of `batches` (their rows can then merge in one statement). */
+  static disjoint(batches: Batch[]): boolean {
+    if (batches.length < 2) return true;
+    const seen = new Set<string>();
+    for (const batch of batches) {
+      for (const key of batch.lineOf.keys()) {
+        if (seen.has(key)) return false;
+      }
+      for (const key of batch.lineOf.keys()) seen.add(key);
+    }
+    return true;
+  }
+
   copyData(): Buffer {
-    Batch.expectedBytes = Math.max(MIN_BATCH_BYTES, this.used);
+    if (this.starts.length) Batch.bytesPerLine = this.used / this.starts.length;
     if (!this.superseded.length) return this.data.subarray(0, this.used);
     const skip = new Set(this.superseded);
     const out = Buffer.allocUnsafeSlow(this.used);

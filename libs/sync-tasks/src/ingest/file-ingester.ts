@@ -2,7 +2,7 @@ import { access } from 'node:fs/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { MetricsService } from '@app/observability';
-import { FileResult } from '@app/db';
+import { FileResult, Tx } from '@app/db';
 import { CatalogFile, CatalogRepository, FileCounts, toFileResult } from '../catalog/catalog.repository';
 import { FindTemplate } from '../templates/template-lookup';
 import { FactRowsRepository } from './fact-rows.repository';
@@ -10,37 +10,28 @@ import { TaskErrorCode } from '../tasks/task-error-code';
 import { TasksRepository } from '../tasks/tasks.repository';
 import { FileBusyError, LeaseLostError, PermanentIngestError, TaskCancelledError } from './ingest-errors';
 import { Batch } from './batch';
-import { FileReader } from './file-reader';
+import { BatchWriter, Segment } from './batch-writer';
+import { FileReader, scopeOf } from './file-reader';
 
-/** Who opens a file: the task (whose lease it takes), the worker, and the run's template lookup. */
-export interface OpenContext {
+/** Who ingests a file: the task (whose lease it takes), the worker, and the run's template lookup. */
+export interface IngestContext {
   taskId: string;
   workerId: string;
   /** The task run's template lookup (remembers each kind for the run). */
   findTemplate: FindTemplate;
+  /** The file is claimed: it ends with a commit of this run, or is handed back if the task is cancelled. */
+  onClaimed(fileId: number): void;
 }
 
-export interface IngestContext {
-  taskId: string;
-  /** Called after every committed batch with the share of the file read; may throw to stop. */
-  onBatch(file: CatalogFile, rowsDone: number, fraction: number): Promise<void>;
-  /** Called once every row is read and the last batch is committing: the next file may be opened now. */
-  onReadDone?(): void;
-}
-
-/** A file claimed, its first batch being read (or what stopped it); a file gone from the catalog is its result. */
-export type Opening = Promise<FileResult | Claimed>;
-
-interface Claimed {
-  file: CatalogFile;
-  /** The source open, encoding noted, headers checked and the first batch read; rejects with what failed. */
-  reading: Promise<{ reader: FileReader; first: Batch }>;
+/** A committed segment, with the file's result when the file ended with it. */
+export interface Committed {
+  segment: Segment;
+  result?: FileResult;
 }
 
 /**
- * Ingests one catalog file: claim, open, stream, prepare, bulk upsert per batch, finish. In two steps, so a task
- * can open its next file (claim it, read its first batch) while the previous file's last batch commits: `open`
- * starts that work and `ingest` carries it on, one commit at a time per task, files in order.
+ * Ingests catalog files: claim, open, stream, prepare, and hand the rows as segments to the task run's
+ * BatchWriter, which commits them (with the file's end) in batch transactions shared by consecutive files.
  */
 @Injectable()
 export class FileIngester {
@@ -59,72 +50,109 @@ export class FileIngester {
   }
 
   /**
-   * Claims the file and starts reading it; nothing is committed but the claim. Rejects (when `ingest` or
-   * `abandon` awaits it) with TaskCancelledError when the task is no longer active, FileBusyError when another
-   * task holds the file, and transient errors as they come.
+   * Claims the file and reads it into `writer`, its last segment ending the file: as ingested, or as failed for
+   * a permanent problem with the file (unreadable, header changed, gone from disk…), the result committing with
+   * it. Resolves with the result at once only for a file gone from the catalog. Throws TaskCancelledError when
+   * the task is no longer active, FileBusyError when another task holds the file, the task's time limit, and
+   * transient errors (a commit's included) as they come; the lease then stays for a redelivered job to resume.
    */
-  open(fileId: number, ctx: OpenContext): Opening {
-    const opening = (async (): Promise<FileResult | Claimed> => {
-      const claim = await this.catalog.claim(fileId, ctx.taskId, ctx.workerId, this.leaseMs);
-      if (claim.outcome === 'inactive') throw new TaskCancelledError(ctx.taskId);
-      if (claim.outcome === 'missing') return this.recordMissing(fileId, ctx.taskId);
-      if (claim.outcome === 'busy') throw new FileBusyError(fileId, claim.holder);
-      const reading = this.startReading(claim.file, ctx);
-      reading.catch(() => undefined); // observed by ingest or abandon
-      return { file: claim.file, reading };
-    })();
-    opening.catch(() => undefined); // observed by ingest or abandon
-    return opening;
-  }
-
-  /**
-   * The opened file's result, recorded in the task's results; a permanent problem with the file (unreadable,
-   * header changed, gone from the catalog…) is a failed result. Throws what `open` rejected with, and
-   * transient errors as they come.
-   */
-  async ingest(opening: Opening, ctx: IngestContext): Promise<FileResult> {
-    const claimed = await opening;
-    if (!('reading' in claimed)) return claimed;
-    const { file } = claimed;
+  async ingest(fileId: number, ctx: IngestContext, writer: BatchWriter): Promise<FileResult | undefined> {
+    const claim = await this.catalog.claim(fileId, ctx.taskId, ctx.workerId, this.leaseMs);
+    if (claim.outcome === 'inactive') throw new TaskCancelledError(ctx.taskId);
+    if (claim.outcome === 'missing') return this.recordMissing(fileId, ctx.taskId);
+    if (claim.outcome === 'busy') throw new FileBusyError(fileId, claim.holder);
+    const { file } = claim;
+    ctx.onClaimed(file.id);
+    const opened = await permanentAsValue(() => this.startReading(file, ctx, writer.room()));
+    if (opened instanceof PermanentIngestError) {
+      await writer.add({
+        file,
+        scope: scopeOf(file),
+        batch: new Batch(file.id),
+        fraction: 0,
+        end: { error: opened.message },
+      });
+      return undefined;
+    }
+    const { reader } = opened;
     try {
-      const { reader, first } = await claimed.reading;
-      try {
-        await this.writeBatches(reader, first, ctx);
-      } finally {
-        await reader.close();
+      for (let batch: Batch | PermanentIngestError = opened.first; ;) {
+        if (batch instanceof PermanentIngestError) {
+          await writer.add({
+            file,
+            scope: reader.scope,
+            batch: new Batch(file.id),
+            fraction: 0,
+            end: { error: batch.message },
+          });
+          return undefined;
+        }
+        const end = reader.exhausted ? { error: null } : undefined;
+        await writer.add({ file, scope: reader.scope, batch, fraction: reader.fraction(), end });
+        if (end) return undefined;
+        batch = await permanentAsValue(() => reader.next(writer.room()));
       }
-      return await this.finish(file, ctx.taskId, null);
-    } catch (error) {
-      // Transient errors and the task's time limit propagate: the lease stays, and a redelivered
-      // job resumes after the checkpoint. A permanent problem with this file is its result.
-      if (error instanceof TaskCancelledError) await this.catalog.releaseToPending(file.id, ctx.taskId);
-      if (!(error instanceof PermanentIngestError) || error.code === TaskErrorCode.TaskTimeout) throw error;
-      return this.finish(file, ctx.taskId, error.message);
+    } finally {
+      await reader.close();
     }
   }
 
   /**
-   * An opened file the task will not ingest now (it stopped on the previous file): its source is closed; its
-   * claim stays for the redelivered job to resume, unless the task was cancelled, which hands the file back.
-   * Never throws.
+   * One transaction for the segments of one or more files, in order: facts, quarantine, counters and checkpoint
+   * per segment, and the final status of each file that ends, commit together or not at all.
    */
-  async abandon(opening: Opening, taskId: string, cancelled: boolean): Promise<void> {
-    const claimed = await opening.catch(() => undefined);
-    if (!claimed || !('reading' in claimed)) return;
-    const reading = await claimed.reading.catch(() => undefined);
-    await reading?.reader.close().catch(() => undefined);
-    if (!cancelled) return;
-    await this.catalog.releaseToPending(claimed.file.id, taskId).catch((error: Error) => {
-      this.logger.warn(`${claimed.file.fileName}: not handed back after the cancel: ${error.message}`);
+  async commit(segments: Segment[], taskId: string): Promise<Committed[]> {
+    const counts: (FileCounts | undefined)[] = [];
+    const committed = await this.facts.transaction(async (tx, copyIn) => {
+      const withRows = segments.filter((s) => s.batch.size);
+      const upserted = await this.facts.upsert(
+        tx,
+        copyIn,
+        withRows.map((s) => ({ scope: s.scope, lines: s.batch.copyData() })),
+        keysDisjoint(withRows),
+      );
+      const out: Committed[] = [];
+      for (const segment of segments) {
+        const { file, batch } = segment;
+        let segmentCounts: FileCounts | undefined;
+        if (batch.size) {
+          const { inserted, updated } = upserted[withRows.indexOf(segment)];
+          await this.facts.quarantine(tx, file.id, taskId, batch.quarantined);
+          segmentCounts = {
+            rowsTotal: batch.size,
+            inserted,
+            updated,
+            unchanged: batch.facts - inserted - updated,
+            quarantined: batch.quarantined.length,
+          };
+          if (!(await this.catalog.recordBatch(tx, file.id, taskId, batch.lastRow, segmentCounts, this.leaseMs))) {
+            // Rolls the batch back: either the task was cancelled, or the lease was lost (transient).
+            if ((await this.tasks.statusOf(taskId)) === 'cancelled') throw new TaskCancelledError(taskId);
+            throw new LeaseLostError(file.id, taskId);
+          }
+        }
+        counts.push(segmentCounts);
+        out.push({ segment, result: segment.end ? await this.finish(file, taskId, segment.end.error, tx) : undefined });
+      }
+      return out;
+    });
+    for (const c of counts) if (c) this.recordRows(c);
+    return committed;
+  }
+
+  /** Hands a claimed file back after a cancel: pending again, lease and checkpoint cleared. Never throws. */
+  async release(fileId: number, taskId: string): Promise<void> {
+    await this.catalog.releaseToPending(fileId, taskId).catch((error: Error) => {
+      this.logger.warn(`file ${fileId}: not handed back after the cancel: ${error.message}`);
     });
   }
 
   /** Final status and the task's result in one statement; if the task lost the file meanwhile, the claim-time row. */
-  private async finish(file: CatalogFile, taskId: string, error: string | null): Promise<FileResult> {
-    const finished = await this.catalog.finish(file.id, taskId, error);
+  private async finish(file: CatalogFile, taskId: string, error: string | null, tx: Tx): Promise<FileResult> {
+    const finished = await this.catalog.finish(file.id, taskId, error, tx);
     if (finished) return toFileResult(finished);
     const result = toFileResult(file);
-    await this.tasks.saveFileResult(taskId, result);
+    await this.tasks.saveFileResult(taskId, result, tx);
     return result;
   }
 
@@ -144,8 +172,12 @@ export class FileIngester {
     return result;
   }
 
-  /** Opens the claimed file, notes how it reads, checks its headers and reads its first batch. */
-  private async startReading(file: CatalogFile, ctx: OpenContext): Promise<{ reader: FileReader; first: Batch }> {
+  /** Opens the claimed file, notes how it reads, checks its headers and reads its first rows (up to `rows`). */
+  private async startReading(
+    file: CatalogFile,
+    ctx: IngestContext,
+    rows: number,
+  ): Promise<{ reader: FileReader; first: Batch }> {
     await access(file.path).catch(() => {
       throw new PermanentIngestError(TaskErrorCode.FileMissing, `${file.fileName}: file is gone from ${file.path}`);
     });
@@ -154,66 +186,11 @@ export class FileIngester {
     try {
       await this.noteHowItReads(reader);
       reader.checkHeaders();
-      return { reader, first: await reader.next() };
+      return { reader, first: await reader.next(rows) };
     } catch (error) {
       await reader.close();
       throw error;
     }
-  }
-
-  /**
-   * Commits the file's batches in order. One batch commits while the next is read and prepared, so parsing
-   * and PostgreSQL overlap; never more than one commit is in flight, so checkpoints stay in order.
-   */
-  private async writeBatches(reader: FileReader, first: Batch, ctx: IngestContext): Promise<void> {
-    const { file } = reader;
-    let rowsDone = file.rowsTotal;
-    let inFlight: Promise<void> | undefined;
-    const flush = async (batch: Batch): Promise<void> => {
-      if (inFlight) await inFlight;
-      const fraction = reader.fraction();
-      inFlight = this.commit(reader, batch, ctx).then(async (rows) => {
-        rowsDone += rows;
-        await ctx.onBatch(file, rowsDone, fraction);
-      });
-      inFlight.catch(() => undefined); // observed by the next flush or the final await
-    };
-    try {
-      for (let batch = first; ; batch = await reader.next()) {
-        if (batch.size) await flush(batch);
-        if (reader.exhausted) break;
-      }
-      ctx.onReadDone?.();
-      await inFlight;
-    } catch (error) {
-      await inFlight?.catch(() => undefined); // never leave a commit running behind a failure
-      throw error;
-    }
-  }
-
-  /** One transaction: facts, quarantine, counters and checkpoint commit together or not at all. */
-  private async commit(reader: FileReader, batch: Batch, ctx: IngestContext): Promise<number> {
-    const { file, scope } = reader;
-    const lines = batch.copyData();
-    let counts: FileCounts | undefined;
-    await this.facts.transaction(async (tx, copyIn) => {
-      const { inserted, updated } = await this.facts.upsert(tx, copyIn, scope, lines);
-      await this.facts.quarantine(tx, file.id, ctx.taskId, batch.quarantined);
-      counts = {
-        rowsTotal: batch.size,
-        inserted,
-        updated,
-        unchanged: batch.facts - inserted - updated,
-        quarantined: batch.quarantined.length,
-      };
-      if (!(await this.catalog.recordBatch(tx, file.id, ctx.taskId, batch.lastRow, counts, this.leaseMs))) {
-        // Rolls the batch back: either the task was cancelled, or the lease was lost (transient).
-        if ((await this.tasks.statusOf(ctx.taskId)) === 'cancelled') throw new TaskCancelledError(ctx.taskId);
-        throw new LeaseLostError(file.id, ctx.taskId);
-      }
-    });
-    if (counts) this.recordRows(counts);
-    return batch.size;
   }
 
   /** Records the CSV encoding read, and says when blank lines before the header were skipped. */
@@ -234,4 +211,30 @@ export class FileIngester {
     rows.inc({ result: 'unchanged' }, unchanged);
     rows.inc({ result: 'quarantined' }, quarantined);
   }
+}
+
+/**
+ * A permanent problem with the file (not the task's time limit) as a value: it ends the file as failed.
+ * Everything else is thrown.
+ */
+async function permanentAsValue<T>(work: () => Promise<T>): Promise<T | PermanentIngestError> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof PermanentIngestError && error.code !== TaskErrorCode.TaskTimeout) return error;
+    throw error;
+  }
+}
+
+/**
+ * True when no row key occurs in two of the segments. A row key hashes its scope (platform, shop, domain,
+ * sub-domain, granularity), so only segments of one scope are compared.
+ */
+function keysDisjoint(segments: Segment[]): boolean {
+  const byScope = new Map<string, Batch[]>();
+  for (const { scope, batch } of segments) {
+    const key = [scope.platform, scope.shopId, scope.dataDomain, scope.subDomain, scope.granularity].join('\u001f');
+    byScope.set(key, [...(byScope.get(key) ?? []), batch]);
+  }
+  return [...byScope.values()].every((batches) => Batch.disjoint(batches));
 }

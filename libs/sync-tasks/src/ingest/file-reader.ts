@@ -78,19 +78,23 @@ export class FileReader {
     return this.file.sizeBytes > 0 ? Math.min(1, this.source.bytesRead() / this.file.sizeBytes) : 0;
   }
 
-  /** The next rows after the checkpoint, up to a batch; fewer (maybe none) at the end. */
-  async next(): Promise<Batch> {
+  /**
+   * The next rows after the checkpoint, up to a batch (or `limit`, the room left in a commit shared with the
+   * previous files); fewer (maybe none) at the end.
+   */
+  async next(limit = this.batchRows): Promise<Batch> {
     this.preparer ??= new RowPreparer(
       this.source.headers,
       this.template,
       this.file.format === 'xlsx',
       rowKeyScope(scopeParts(this.scope)),
     );
-    const batch = new Batch();
+    const rows = Math.max(1, Math.min(limit, this.batchRows));
+    const batch = new Batch(this.file.id, rows);
     const lastRow = LAST_ROW[this.file.format];
     const checkpoint = this.file.checkpointRow;
     try {
-      while (batch.size < this.batchRows) {
+      while (batch.size < rows) {
         const next = await this.rows.next();
         if (next.done) {
           this.done = true;
@@ -121,7 +125,7 @@ export class FileReader {
  */
 const LAST_ROW: Record<CatalogFile['format'], number> = { xlsx: 1_048_576, csv: 2_147_483_647 };
 
-function scopeOf(file: CatalogFile): FactScope {
+export function scopeOf(file: CatalogFile): FactScope {
   return {
     fileId: file.id,
     platform: file.platform,

@@ -4,13 +4,13 @@ import { CacheService } from '@app/cache';
 import { AppConfig } from '@app/config';
 import { MetricsService } from '@app/observability';
 import { FileResult, TaskProgress } from '@app/db';
-import { CatalogFile } from '../catalog/catalog.repository';
 import { PROGRESS_EVENT_INTERVAL_MS } from '../events/task-event';
 import { TaskEventsPublisher } from '../events/task-events.publisher';
 import { SyncTask, TasksRepository } from '../tasks/tasks.repository';
 import { TaskErrorCode } from '../tasks/task-error-code';
 import { TemplateLookup } from '../templates/template-lookup';
-import { FileIngester, Opening, OpenContext } from './file-ingester';
+import { BatchWriter } from './batch-writer';
+import { Committed, FileIngester, IngestContext } from './file-ingester';
 import { PermanentIngestError, TaskCancelledError, WorkerStoppingError } from './ingest-errors';
 
 const DB_PROGRESS_EVERY_MS = 1_000;
@@ -27,9 +27,10 @@ export type RunOutcome =
   { status: 'completed' | 'failed'; error: string | null } | { status: 'skipped'; reason: string };
 
 /**
- * Runs one task: every file in order, resuming after files this task already finished. The next file is
- * opened (claimed, its first batch read) while the current file's last batch commits, so a batch of small
- * files does not leave PostgreSQL and the reader waiting on each other; commits stay one at a time, in order.
+ * Runs one task: every file in order, resuming after files this task already finished. Rows go to one
+ * BatchWriter per run: consecutive files share batch transactions (a batch of small files pays a commit per
+ * batch of rows, not per file), a file's end commits with its last rows, and one commit runs while the
+ * following rows (of the same file or the next ones) are read; commits stay one at a time, in order.
  * A permanent failure of one file is recorded and the batch goes on; the task fails only
  * when no file succeeded. Transient errors propagate so BullMQ retries the job.
  */
@@ -74,51 +75,70 @@ export class SyncTaskRunner {
     };
     await publish(true);
 
-    const opener: OpenContext = { taskId, workerId: this.workerId, findTemplate: this.templates.forRun() };
-    const todo = [...new Set(task.fileIds)].filter((id) => !(results[id] && DONE.has(results[id].status)));
-    let next: Opening | undefined; // the following file, opened while the current one's last batch commits
     let filesFinished = 0; // by this run
+    const claimed = new Set<number>(); // claimed by this run and not finished yet
+    const inProgress = new Map<number, number>(); // rows committed so far of files not finished yet
+    const fileDone = (result: FileResult): void => {
+      if (result.status === 'failed') this.logger.warn(`task ${taskId}: ${result.error}`);
+      results[result.file_id] = result; // already recorded in the task's results, in the commit that ended the file
+      claimed.delete(result.file_id);
+      inProgress.delete(result.file_id);
+      filesFinished++;
+      this.metrics.filesIngested.inc({ status: result.status });
+      progress.filesDone++;
+      progress.rowsTotal += result.rows_total;
+    };
+    // After each commit, in order: progress, the files it ended, then whether to stop.
+    const afterCommit = async (committed: Committed[]): Promise<void> => {
+      for (const { segment, result } of committed) {
+        const { file, batch } = segment;
+        if (result) {
+          fileDone(result);
+          progress.currentFile = null;
+          fileFraction = 0;
+        } else {
+          inProgress.set(file.id, (inProgress.get(file.id) ?? file.rowsTotal) + batch.size);
+          progress.currentFile = file.fileName;
+          fileFraction = segment.fraction;
+        }
+      }
+      progress.rowsDone = progress.rowsTotal + [...inProgress.values()].reduce((sum, rows) => sum + rows, 0);
+      if (options.stopping?.()) throw new WorkerStoppingError(taskId);
+      if (Date.now() - started > this.config.limits.taskTimeoutMs) {
+        throw new PermanentIngestError(
+          TaskErrorCode.TaskTimeout,
+          `task exceeded its time limit of ${this.config.limits.taskTimeoutMs} ms`,
+        );
+      }
+      await publish(false); // the row's copy at most 1 s behind; the live one is the job's
+    };
+    const writer = new BatchWriter(this.config.worker.batchRows, async (segments) =>
+      afterCommit(await this.ingester.commit(segments, taskId)),
+    );
+    const ctx: IngestContext = {
+      taskId,
+      workerId: this.workerId,
+      findTemplate: this.templates.forRun(),
+      onClaimed: (fileId) => claimed.add(fileId),
+    };
+    const todo = [...new Set(task.fileIds)].filter((id) => !(results[id] && DONE.has(results[id].status)));
     let completed = false;
     try {
-      for (const [i, fileId] of todo.entries()) {
+      for (const fileId of todo) {
         // A task no longer active (cancelled) claims nothing more: the ingester throws TaskCancelledError.
-        const opening = next ?? this.ingester.open(fileId, opener);
-        next = undefined;
-        const rowsBefore = progress.rowsDone;
-        const result = await this.ingester.ingest(opening, {
-          taskId,
-          onReadDone: () => {
-            if (i + 1 < todo.length && !options.stopping?.()) next = this.ingester.open(todo[i + 1], opener);
-          },
-          onBatch: async (file: CatalogFile, rowsDone: number, fraction: number) => {
-            if (options.stopping?.()) throw new WorkerStoppingError(taskId);
-            if (Date.now() - started > this.config.limits.taskTimeoutMs) {
-              throw new PermanentIngestError(
-                TaskErrorCode.TaskTimeout,
-                `task exceeded its time limit of ${this.config.limits.taskTimeoutMs} ms`,
-              );
-            }
-            progress.currentFile = file.fileName;
-            progress.rowsDone = rowsBefore + rowsDone;
-            fileFraction = fraction;
-            await publish(false);
-          },
-        });
-        if (result.status === 'failed') this.logger.warn(`task ${taskId}: ${result.error}`);
-        results[fileId] = result; // already recorded in the task's results by the ingester
-        filesFinished++;
-        this.metrics.filesIngested.inc({ status: result.status });
-        progress.filesDone++;
-        progress.rowsDone = rowsBefore + result.rows_total;
-        progress.rowsTotal += result.rows_total;
-        progress.currentFile = null;
-        fileFraction = 0;
-        await publish(false); // the row's copy at most 1 s behind, as during a file; the live one is the job's
+        const gone = await this.ingester.ingest(fileId, ctx, writer);
+        if (gone) fileDone(gone);
       }
+      await writer.drain();
       completed = true;
       await publish(true); // the final figures, which the terminal transition returns
     } catch (error) {
-      if (next) await this.ingester.abandon(next, taskId, error instanceof TaskCancelledError);
+      await writer.settle(); // never leave a commit running behind a failure
+      // A cancelled task hands back the files it claimed and did not finish; otherwise their leases stay, and a
+      // redelivered job resumes each after its checkpoint.
+      if (error instanceof TaskCancelledError) {
+        for (const fileId of claimed) await this.ingester.release(fileId, taskId);
+      }
       throw error;
     } finally {
       // Ingest counts per platform changed: once per run, before the caller makes the task's end visible, so a

@@ -234,8 +234,8 @@ export class TasksRepository {
     await this.handle.db.update(syncTasks).set({ progress }).where(eq(syncTasks.id, id));
   }
 
-  async saveFileResult(id: string, result: FileResult): Promise<void> {
-    await this.handle.db
+  async saveFileResult(id: string, result: FileResult, tx?: Tx): Promise<void> {
+    await (tx ?? this.handle.db)
       .update(syncTasks)
       .set({
         results: sql`${syncTasks.results} || jsonb_build_object(${String(result.file_id)}::text, ${JSON.stringify(result)}::jsonb)`,
