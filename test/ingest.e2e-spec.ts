@@ -575,6 +575,43 @@ describe('ingest on the embedded database (e2e, PGlite + Redis, worker in proces
   it('quarantines just the row holding a character PostgreSQL cannot store (CSV NUL byte, XLSX &#0;)', async () => {
     await expectUnstorableRowsQuarantined(t, user.token, dir.path, 'us_nul_lite');
   });
+
+  it('stops an active task at a batch boundary and hands its file back (one connection: no query waits on itself)', async () => {
+    const rows = 40_000;
+    const spec = sampleSpec({ platform: 'tiktok', domain: 'orders', format: 'csv' }, rows);
+    const sample = await writeSample(dir.path, spec);
+    const fileId = (await upload(t, user.token, sample.path, sample.meta).expect(201)).body.id as number;
+    const taskId = (
+      await t
+        .http()
+        .post('/api/data-sync/single')
+        .set('authorization', `Bearer ${user.token}`)
+        .send({ file_id: fileId })
+        .expect(202)
+    ).body.task_id as string;
+    const fileRow = async () =>
+      (
+        await t.db.rows<{ status: string; checkpoint_row: number; lease_owner: string | null }>(
+          sql`select status, checkpoint_row, lease_owner from catalog_files where id = ${fileId}`,
+        )
+      )[0];
+    await waitFor(fileRow, (row) => row.checkpoint_row >= 500, { intervalMs: 10, what: 'two batches committed' });
+
+    await t
+      .http()
+      .delete(`/api/data-sync/cancel-task/${taskId}`)
+      .set('authorization', `Bearer ${user.token}`)
+      .expect(200);
+    expect((await waitForTask(t, user.token, taskId, ['cancelled'])).error_code).toBe('CANCELLED');
+    await waitFor(fileRow, (row) => row.status === 'pending' && row.lease_owner === null, {
+      timeoutMs: 20_000,
+      intervalMs: 20,
+      what: 'file handed back',
+    });
+    const written = (await t.db.rows<{ n: number }>(sqlCount('tiktok', spec.shopId, 'orders')))[0].n;
+    expect(written).toBeGreaterThan(0);
+    expect(written).toBeLessThan(rows);
+  });
 });
 
 /**

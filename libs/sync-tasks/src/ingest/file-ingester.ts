@@ -127,7 +127,7 @@ export class FileIngester {
           };
           if (!(await this.catalog.recordBatch(tx, file.id, taskId, batch.lastRow, segmentCounts, this.leaseMs))) {
             // Rolls the batch back: either the task was cancelled, or the lease was lost (transient).
-            if ((await this.tasks.statusOf(taskId)) === 'cancelled') throw new TaskCancelledError(taskId);
+            if ((await this.tasks.statusOf(taskId, tx)) === 'cancelled') throw new TaskCancelledError(taskId);
             throw new LeaseLostError(file.id, taskId);
           }
         }

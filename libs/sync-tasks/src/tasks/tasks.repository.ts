@@ -302,8 +302,12 @@ export class TasksRepository {
       .where(and(inArray(syncTasks.id, ids), sql`${syncTasks.status} not in ('queued', 'active')`));
   }
 
-  async statusOf(id: string): Promise<TaskStatus | undefined> {
-    const [row] = await this.handle.db.select({ status: syncTasks.status }).from(syncTasks).where(eq(syncTasks.id, id));
+  /** Inside a transaction pass `tx`: PGlite has one connection, and a query outside it would wait on it forever. */
+  async statusOf(id: string, tx?: Tx): Promise<TaskStatus | undefined> {
+    const [row] = await (tx ?? this.handle.db)
+      .select({ status: syncTasks.status })
+      .from(syncTasks)
+      .where(eq(syncTasks.id, id));
     return row?.status;
   }
 }
