@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as iconv from 'iconv-lite';
 import { Client } from 'pg';
 import { installSampleTemplates, sampleSpec, writeEditedCsv, writeSample } from './support/samples';
-import { syncFile, TaskBody, upload, waitForTask } from './support/tasks';
+import { submitFiles, syncFile, syncFiles, TaskBody, upload, waitForTask } from './support/tasks';
 import { createTestApp, TestApp } from './support/test-app';
 import { tempDir } from './support/test-env';
 import { sheetXml, workbookParts, writeZip } from './support/zip-writer';
@@ -257,13 +257,7 @@ describe('ingest (e2e, PostgreSQL + Redis, worker in process)', () => {
     try {
       await blocker.query('BEGIN');
       await blocker.query('LOCK TABLE fact_rows IN ACCESS EXCLUSIVE MODE');
-      const submitted = await t
-        .http()
-        .post('/api/data-sync/batch-by-ids')
-        .set('authorization', `Bearer ${user.token}`)
-        .send({ file_ids: fileIds })
-        .expect(202);
-      const taskId = submitted.body.task_id as string;
+      const taskId = await submitFiles(t, user.token, fileIds);
       // The first commit (the first file's rows and end, the second file's first rows) waits on the lock, then
       // times out (a transient error): the second file was claimed for it, and keeps its claim for the retry.
       await waitFor(
@@ -341,13 +335,7 @@ describe('ingest (e2e, PostgreSQL + Redis, worker in process)', () => {
     const lastId = await uploadUnder(last, 'us_mix5');
 
     const ids = [goodId, defectsId, changedId, emptyId, lastId];
-    const submitted = await t
-      .http()
-      .post('/api/data-sync/batch-by-ids')
-      .set('authorization', `Bearer ${user.token}`)
-      .send({ file_ids: ids })
-      .expect(202);
-    const task = await waitForTask(t, user.token, submitted.body.task_id as string);
+    const task = await syncFiles(t, user.token, ids);
     expect(task).toMatchObject({ status: 'completed', attempts: 1, progress: { files_done: 5, rows_done: 410 } });
     expect(task.files.map((f) => [f.file_id, f.status, f.rows_total, f.inserted, f.quarantined])).toEqual([
       [goodId, 'ingested', 120, 120, 0],
@@ -386,13 +374,7 @@ describe('ingest (e2e, PostgreSQL + Redis, worker in process)', () => {
     // 150 + the first 100 rows of the second file make one commit (batch 250) whose files share keys.
     const ids: number[] = [];
     for (const path of [v1, v2]) ids.push((await upload(t, user.token, path, meta).expect(201)).body.id as number);
-    const submitted = await t
-      .http()
-      .post('/api/data-sync/batch-by-ids')
-      .set('authorization', `Bearer ${user.token}`)
-      .send({ file_ids: ids })
-      .expect(202);
-    const task = await waitForTask(t, user.token, submitted.body.task_id as string);
+    const task = await syncFiles(t, user.token, ids);
     expect(task).toMatchObject({ status: 'completed', attempts: 1 });
     expect(task.files.map((f) => [f.rows_total, f.inserted, f.updated, f.unchanged])).toEqual([
       [150, 150, 0, 0],

@@ -64,3 +64,19 @@ export async function syncFile(t: TestApp, token: string, fileId: number, priori
   if (res.status !== 202) throw new Error(`single ${res.status}: ${JSON.stringify(res.body)}`);
   return waitForTask(t, token, res.body.task_id as string);
 }
+
+/** Submits one batch task of these files (`batch-by-ids`); returns its id. */
+export async function submitFiles(t: TestApp, token: string, fileIds: number[]): Promise<string> {
+  const res = await t
+    .http()
+    .post('/api/data-sync/batch-by-ids')
+    .set('authorization', `Bearer ${token}`)
+    .send({ file_ids: fileIds });
+  if (res.status !== 202) throw new Error(`batch-by-ids ${res.status}: ${JSON.stringify(res.body)}`);
+  return res.body.task_id as string;
+}
+
+/** Submits one batch task of these files and waits for it to end. */
+export async function syncFiles(t: TestApp, token: string, fileIds: number[]): Promise<TaskBody> {
+  return waitForTask(t, token, await submitFiles(t, token, fileIds));
+}
