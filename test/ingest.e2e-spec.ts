@@ -2,11 +2,10 @@ import { sql } from 'drizzle-orm';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as iconv from 'iconv-lite';
-import { Client } from 'pg';
 import { installSampleTemplates, sampleSpec, writeEditedCsv, writeSample } from './support/samples';
 import { submitFiles, syncFile, syncFiles, TaskBody, upload, waitForTask } from './support/tasks';
 import { createTestApp, TestApp } from './support/test-app';
-import { tempDir } from './support/test-env';
+import { lockFactRows, tempDir } from './support/test-env';
 import { sheetXml, workbookParts, writeZip } from './support/zip-writer';
 import { waitFor } from './support/wait-for';
 
@@ -213,11 +212,8 @@ describe('ingest (e2e, PostgreSQL + Redis, worker in process)', () => {
   it('retries a transient database error (lock timeout) and then completes', async () => {
     const spec = sampleSpec({ platform: 'shopee', domain: 'products' }, 300);
     const fileId = await uploadSample(spec);
-    const blocker = new Client({ connectionString: t.config.db.url });
-    await blocker.connect();
+    const blocker = await lockFactRows(t.config.db.url as string);
     try {
-      await blocker.query('BEGIN');
-      await blocker.query('LOCK TABLE fact_rows IN ACCESS EXCLUSIVE MODE');
       const submitted = await t
         .http()
         .post('/api/data-sync/single')
@@ -227,13 +223,13 @@ describe('ingest (e2e, PostgreSQL + Redis, worker in process)', () => {
       // The worker's batch waits on the lock and hits lock_timeout (a transient error);
       // the lock goes once a second attempt has started.
       await waitUntilAttempt(t, submitted.body.task_id as string, 2);
-      await blocker.query('ROLLBACK');
+      await blocker.release();
       const task = await waitForTask(t, user.token, submitted.body.task_id as string);
       expect(task.status).toBe('completed');
       expect(task.attempts).toBeGreaterThanOrEqual(2);
       expect(onlyFile(task)).toMatchObject({ status: 'ingested', inserted: 300 });
     } finally {
-      await blocker.end();
+      await blocker.close();
     }
   });
 
@@ -252,11 +248,8 @@ describe('ingest (e2e, PostgreSQL + Redis, worker in process)', () => {
           sql`select status, checkpoint_row, rows_total from catalog_files where id = ${id}`,
         )
       )[0];
-    const blocker = new Client({ connectionString: t.config.db.url });
-    await blocker.connect();
+    const blocker = await lockFactRows(t.config.db.url as string);
     try {
-      await blocker.query('BEGIN');
-      await blocker.query('LOCK TABLE fact_rows IN ACCESS EXCLUSIVE MODE');
       const taskId = await submitFiles(t, user.token, fileIds);
       // The first commit (the first file's rows and end, the second file's first rows) waits on the lock, then
       // times out (a transient error): the second file was claimed for it, and keeps its claim for the retry.
@@ -270,7 +263,7 @@ describe('ingest (e2e, PostgreSQL + Redis, worker in process)', () => {
       expect(await fileRow(fileIds[0])).toMatchObject({ status: 'processing', checkpoint_row: 0, rows_total: 0 });
       expect(await fileRow(fileIds[1])).toMatchObject({ status: 'processing', checkpoint_row: 0, rows_total: 0 });
       // Counted through the blocker, which holds the lock on fact_rows.
-      const inLock = await blocker.query<{ n: number }>(
+      const inLock = await blocker.client.query<{ n: number }>(
         "select count(*)::int as n from fact_rows where platform = 'shopee' and shop_id like 'sg_ahead%'",
       );
       expect(inLock.rows).toEqual([{ n: 0 }]);
@@ -278,7 +271,7 @@ describe('ingest (e2e, PostgreSQL + Redis, worker in process)', () => {
         sql`select results from sync_tasks where id = ${taskId}`,
       );
       expect(results).toEqual({});
-      await blocker.query('ROLLBACK');
+      await blocker.release();
       const task = await waitForTask(t, user.token, taskId);
       expect(task).toMatchObject({ status: 'completed', error: null });
       expect(task.attempts).toBeGreaterThanOrEqual(2);
@@ -289,7 +282,7 @@ describe('ingest (e2e, PostgreSQL + Redis, worker in process)', () => {
         expect(await factCount({ platform: 'shopee', shopId, domain: 'orders' })).toBe(211 + i);
       }
     } finally {
-      await blocker.end();
+      await blocker.close();
     }
   });
 

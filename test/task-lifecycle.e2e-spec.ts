@@ -1,11 +1,10 @@
 import { sql } from 'drizzle-orm';
-import { Client } from 'pg';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { installSampleTemplates, sampleSpec, writeSample } from './support/samples';
 import { upload, waitForTask } from './support/tasks';
 import { createTestApp, TestApp } from './support/test-app';
-import { tempDir } from './support/test-env';
+import { lockFactRows, tempDir } from './support/test-env';
 import { waitFor } from './support/wait-for';
 
 type Session = Awaited<ReturnType<TestApp['login']>>;
@@ -105,11 +104,8 @@ describe('task lifecycle with a worker (e2e, PostgreSQL + Redis)', () => {
     // One batch each; different sizes, so different bytes.
     for (const [i, shop] of shops.entries()) fileIds.push(await uploadRows(shop, 310 + i));
     // The first file's only commit waits on this lock; meanwhile the worker opens the second file.
-    const blocker = new Client({ connectionString: t.config.db.url });
-    await blocker.connect();
+    const blocker = await lockFactRows(t.config.db.url as string);
     try {
-      await blocker.query('BEGIN');
-      await blocker.query('LOCK TABLE fact_rows IN ACCESS EXCLUSIVE MODE');
       const submitted = await t
         .http()
         .post('/api/data-sync/batch-by-ids')
@@ -123,7 +119,7 @@ describe('task lifecycle with a worker (e2e, PostgreSQL + Redis)', () => {
         { intervalMs: 10, what: 'second file claimed while the first commits' },
       );
       await t.http().delete(`/api/data-sync/cancel-task/${taskId}`).set(bearer(user)).expect(200);
-      await blocker.query('ROLLBACK');
+      await blocker.release();
       await waitFor(
         () => Promise.all(fileIds.map(fileRow)),
         (rows) => rows.every((row) => row.status === 'pending'),
@@ -134,7 +130,7 @@ describe('task lifecycle with a worker (e2e, PostgreSQL + Redis)', () => {
       for (const shop of shops) expect(await facts(shop)).toBe(0);
       expect((await waitForTask(t, user.token, taskId)).status).toBe('cancelled');
     } finally {
-      await blocker.end();
+      await blocker.close();
     }
   });
 

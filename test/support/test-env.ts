@@ -84,3 +84,29 @@ export const RAISED_RATE_LIMITS: Record<string, string> = {
   RATE_LIMIT_LOGIN_FAILURES_PER_USER: '1000000',
   RATE_LIMIT_REFRESH_PER_FAMILY: '1000000',
 };
+
+/**
+ * Holds `fact_rows` locked (ACCESS EXCLUSIVE, in an open transaction on a connection of its own) so that the
+ * worker's next batch waits on it and hits its lock timeout; `client` reads through the lock, `release()` rolls
+ * back, `close()` disconnects.
+ */
+export async function lockFactRows(
+  url: string,
+): Promise<{ client: Client; release(): Promise<void>; close(): Promise<void> }> {
+  const blocker = new Client({ connectionString: url });
+  await blocker.connect();
+  try {
+    await blocker.query('BEGIN');
+    await blocker.query('LOCK TABLE fact_rows IN ACCESS EXCLUSIVE MODE');
+  } catch (error) {
+    await blocker.end();
+    throw error;
+  }
+  return {
+    client: blocker,
+    release: async () => {
+      await blocker.query('ROLLBACK');
+    },
+    close: () => blocker.end(),
+  };
+}
