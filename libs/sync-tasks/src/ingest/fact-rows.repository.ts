@@ -69,14 +69,9 @@ export class FactRowsRepository {
       filled.map((p) => p.lines),
     );
     const byFile = new Map<number, UpsertCounts>();
-    if (filled.length === 1 || disjoint) {
-      for (const row of await rowsOf<UpsertCounts & { f: number }>(tx, mergeStatement(filled))) byFile.set(row.f, row);
-    } else {
-      for (const part of filled) {
-        for (const row of await rowsOf<UpsertCounts & { f: number }>(tx, mergeStatement([part]))) {
-          byFile.set(row.f, row);
-        }
-      }
+    const statements = disjoint ? [filled] : filled.map((part) => [part]);
+    for (const group of statements) {
+      for (const row of await rowsOf<UpsertCounts & { f: number }>(tx, mergeStatement(group))) byFile.set(row.f, row);
     }
     return parts.map((p) => byFile.get(p.scope.fileId) ?? { inserted: 0, updated: 0 });
   }
