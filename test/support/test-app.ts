@@ -10,6 +10,7 @@ import { configureApi } from '../../apps/api/src/configure-api';
 import { copyMigratedPglite } from './database-templates';
 import {
   createTestDatabase,
+  CHEAP_PASSWORD_HASHING,
   Driver,
   RAISED_RATE_LIMITS,
   TEST_JWT_SECRET,
@@ -54,6 +55,7 @@ export async function createTestApp(options: TestAppOptions): Promise<TestApp> {
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: 'silent',
     SYNC_BACKOFF_MS: '200',
+    ...CHEAP_PASSWORD_HASHING,
     ...(options.defaultRateLimits ? {} : RAISED_RATE_LIMITS),
     ...options.env,
   });

@@ -72,6 +72,16 @@ export const uniquePrefix = (): string => `dstest-${randomUUID().slice(0, 8)}`;
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 
 /**
+ * argon2id at its least cost (≈ 2 ms instead of ≈ 200 ms of CPU per hash): suites log in hundreds of users, and
+ * no suite is about the hash's strength (libs/auth's own spec checks the production default). Production refuses it.
+ */
+export const CHEAP_PASSWORD_HASHING: Record<string, string> = {
+  PASSWORD_HASH_MEMORY_KIB: '1024',
+  PASSWORD_HASH_TIME_COST: '1',
+  PASSWORD_HASH_PARALLELISM: '1',
+};
+
+/**
  * Every app-level rate limit raised out of reach, for suites not about rate limiting (they fire
  * hundreds of requests and log in many users from one address); the limiter still runs on every
  * request. Rate-limit suites override single variables through `createTestApp({ env })`.

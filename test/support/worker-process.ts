@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { AppConfig } from '@app/config';
 import { freePort } from './redis-server';
-import { TEST_JWT_SECRET } from './test-env';
+import { CHEAP_PASSWORD_HASHING, TEST_JWT_SECRET } from './test-env';
 
 /** The production worker entry (apps/worker/src/main.ts) as a child process, for kill and concurrency tests. */
 export class WorkerProcess {
@@ -54,6 +54,7 @@ export function spawnEntry(entry: string, config: AppConfig, env: Record<string,
       JWT_SECRET: TEST_JWT_SECRET,
       DATA_DIR: config.app.dataDir,
       LOG_LEVEL: 'warn',
+      ...CHEAP_PASSWORD_HASHING,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

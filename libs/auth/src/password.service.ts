@@ -1,10 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import * as argon2 from 'argon2';
+import { AppConfig } from '@app/config';
 
 @Injectable()
 export class PasswordService {
+  constructor(private readonly config: AppConfig) {}
+
   hash(password: string): Promise<string> {
-    return argon2.hash(password, { type: argon2.argon2id });
+    const cost = this.config.auth.passwordHash;
+    return argon2.hash(password, {
+      type: argon2.argon2id,
+      memoryCost: cost.memoryKib,
+      timeCost: cost.timeCost,
+      parallelism: cost.parallelism,
+    });
   }
 
   async verify(hash: string, password: string): Promise<boolean> {

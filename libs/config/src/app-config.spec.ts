@@ -22,7 +22,12 @@ describe(loadConfig.name, () => {
     });
     expect(config.db).toMatchObject({ url: undefined, pgliteDir: join(dataDir, 'pg') });
     expect(config.redis).toEqual({ url: undefined, prefix: 'datasync' });
-    expect(config.auth).toMatchObject({ accessTtlSeconds: 900, refreshTtlSeconds: 604800, generatedSecret: true });
+    expect(config.auth).toMatchObject({
+      accessTtlSeconds: 900,
+      refreshTtlSeconds: 604800,
+      generatedSecret: true,
+      passwordHash: { memoryKib: 65_536, timeCost: 3, parallelism: 4 },
+    });
     expect(config.limits).toEqual({
       quota: { normal: 10, premium: 20, admin: 50 },
       rateLimit: {
@@ -117,6 +122,23 @@ describe(loadConfig.name, () => {
     expect(() => loadConfig('single', { NODE_ENV: 'production', DATA_DIR: dataDir })).toThrow(
       /JWT_SECRET: required in production/,
     );
+  });
+
+  it('refuses a password hash cost below the OWASP minimum in production only', () => {
+    const cheap = { PASSWORD_HASH_MEMORY_KIB: '1024', PASSWORD_HASH_TIME_COST: '1', PASSWORD_HASH_PARALLELISM: '1' };
+    expect(() =>
+      loadConfig('single', { NODE_ENV: 'production', DATA_DIR: dataDir, JWT_SECRET: SECRET, ...cheap }),
+    ).toThrow(/PASSWORD_HASH_MEMORY_KIB: at least 19456 in production[\s\S]*PASSWORD_HASH_TIME_COST: at least 2/);
+    const production = { NODE_ENV: 'production', DATA_DIR: dataDir, JWT_SECRET: SECRET };
+    expect(
+      loadConfig('single', { ...production, PASSWORD_HASH_MEMORY_KIB: '19456', PASSWORD_HASH_TIME_COST: '2' }).auth
+        .passwordHash,
+    ).toEqual({ memoryKib: 19_456, timeCost: 2, parallelism: 4 });
+    expect(loadConfig('single', { NODE_ENV: 'test', DATA_DIR: dataDir, ...cheap }).auth.passwordHash).toEqual({
+      memoryKib: 1024,
+      timeCost: 1,
+      parallelism: 1,
+    });
   });
 
   it('parses durations and booleans', () => {

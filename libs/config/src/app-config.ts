@@ -42,6 +42,8 @@ export interface AuthSettings {
   generatedSecret: boolean;
   accessTtlSeconds: number;
   refreshTtlSeconds: number;
+  /** argon2id cost of new hashes; a stored hash is verified with the cost it was made with. */
+  passwordHash: { memoryKib: number; timeCost: number; parallelism: number };
 }
 export interface LimitSettings {
   quota: { normal: number; premium: number; admin: number };
@@ -113,6 +115,8 @@ export class AppConfig {
 }
 
 const MIN_SECRET_BYTES = 32;
+/** OWASP's least argon2id cost (19 MiB, 2 passes); only tests and development may go below it. */
+const MIN_PRODUCTION_HASH = { memoryKib: 19_456, timeCost: 2 };
 
 export function loadConfig(mode: Mode, source: NodeJS.ProcessEnv = process.env): AppConfig {
   const raw = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
@@ -152,6 +156,11 @@ export function loadConfig(mode: Mode, source: NodeJS.ProcessEnv = process.env):
       generatedSecret: env.JWT_SECRET === undefined,
       accessTtlSeconds: durationToSeconds(env.JWT_ACCESS_TTL),
       refreshTtlSeconds: durationToSeconds(env.JWT_REFRESH_TTL),
+      passwordHash: {
+        memoryKib: env.PASSWORD_HASH_MEMORY_KIB,
+        timeCost: env.PASSWORD_HASH_TIME_COST,
+        parallelism: env.PASSWORD_HASH_PARALLELISM,
+      },
     },
     {
       quota: { normal: env.QUOTA_NORMAL, premium: env.QUOTA_PREMIUM, admin: env.QUOTA_ADMIN },
@@ -209,6 +218,12 @@ function crossFieldProblems(mode: Mode, raw: Record<string, string | undefined>)
     problems.push(`JWT_SECRET: must be at least ${MIN_SECRET_BYTES} bytes`);
   } else if (isProduction && raw.JWT_SECRET === undefined) {
     problems.push(`JWT_SECRET: required in production (at least ${MIN_SECRET_BYTES} random bytes)`);
+  }
+  if (isProduction && Number(raw.PASSWORD_HASH_MEMORY_KIB ?? Infinity) < MIN_PRODUCTION_HASH.memoryKib) {
+    problems.push(`PASSWORD_HASH_MEMORY_KIB: at least ${MIN_PRODUCTION_HASH.memoryKib} in production`);
+  }
+  if (isProduction && Number(raw.PASSWORD_HASH_TIME_COST ?? Infinity) < MIN_PRODUCTION_HASH.timeCost) {
+    problems.push(`PASSWORD_HASH_TIME_COST: at least ${MIN_PRODUCTION_HASH.timeCost} in production`);
   }
   return problems;
 }

@@ -37,6 +37,10 @@ export const envSchema = z.object({
   JWT_SECRET: z.string().optional(),
   JWT_ACCESS_TTL: duration.default('15m'),
   JWT_REFRESH_TTL: duration.default('7d'),
+  // argon2id cost; the defaults are the argon2 library's. Production refuses less than OWASP's minimum.
+  PASSWORD_HASH_MEMORY_KIB: int(1024, 4 * 1024 * 1024).default(65_536),
+  PASSWORD_HASH_TIME_COST: int(1, 100).default(3),
+  PASSWORD_HASH_PARALLELISM: int(1, 64).default(4),
 
   WORKER_CONCURRENCY: int(1, 256).default(4),
   WORKER_LOCK_MS: int(5_000).default(60_000),
