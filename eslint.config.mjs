@@ -34,7 +34,7 @@ const PURE_PARSING_TESTS = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/*.js', '**/*.mjs', 'libs/db/migrations/**', 'drizzle.config.ts'] },
+  { ignores: ['dist/**', '.test-dist/**', 'node_modules/**', 'coverage/**', '**/*.js', '**/*.mjs', 'libs/db/migrations/**', 'drizzle.config.ts'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

@@ -4,7 +4,14 @@ const moduleNameMapper = {
   '^@app/([a-z-]+)/(.*)$': '<rootDir>/libs/$1/src/$2',
 };
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
-const common = { rootDir: __dirname, moduleFileExtensions: ['ts', 'js', 'json'], moduleNameMapper, transform, testEnvironment: 'node' };
+const common = {
+  rootDir: __dirname,
+  modulePathIgnorePatterns: ['<rootDir>/.test-dist/', '<rootDir>/dist/'],
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper,
+  transform,
+  testEnvironment: 'node',
+};
 
 module.exports = {
   projects: [

@@ -3,11 +3,12 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
+import { builtEntries } from './support/built-entries';
 import { freePort, waitFor } from './support/redis-server';
 import { TEST_REDIS_URL, tempDir } from './support/test-env';
 
 /**
- * `npm start`'s entry (src/main.ts) as a real child process on the embedded defaults:
+ * `npm start`'s entry (src/main.ts, built as `npm start` builds it) as a real child process on the embedded defaults:
  * PGlite in a fresh data dir, migrations and seed on first run, then a demo login.
  */
 // Cold starts (PGlite init, migrations, argon2 hashing, sample files) run long on a loaded 2-core machine.
@@ -22,24 +23,14 @@ describe('single-process start (e2e, PGlite + Redis)', () => {
   async function start(): Promise<number> {
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
+    child = await spawnStart({
+      DATA_DIR: dir.path,
+      PORT: String(port),
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: `single-${port}`,
+      LOG_LEVEL: 'warn',
+    });
     const started = Date.now();
-    child = spawn(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'src/main.ts'],
-      {
-        cwd: join(__dirname, '..'),
-        env: {
-          ...process.env,
-          NODE_OPTIONS: '',
-          DATA_DIR: dir.path,
-          PORT: String(port),
-          REDIS_URL: TEST_REDIS_URL,
-          REDIS_PREFIX: `single-${port}`,
-          LOG_LEVEL: 'warn',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     try {
@@ -98,17 +89,9 @@ describe('single-process start (e2e, PGlite + Redis)', () => {
     // The warm start above holds the database; without it a second process would simply start.
     expect(child?.exitCode).toBeNull();
     const port = await freePort();
-    const second = spawn(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'src/main.ts'],
-      {
-        cwd: join(__dirname, '..'),
-        env: { ...process.env, NODE_OPTIONS: '', DATA_DIR: dir.path, PORT: String(port), REDIS_URL: TEST_REDIS_URL },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const second = await spawnStart({ DATA_DIR: dir.path, PORT: String(port), REDIS_URL: TEST_REDIS_URL });
     let err = '';
-    second.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    second.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
     try {
       const exited = new Promise<number | null>((resolve) => second.once('exit', resolve));
       const code = await Promise.race([exited, sleep(60_000).then(() => 'still running after 60 s')]);
@@ -119,6 +102,16 @@ describe('single-process start (e2e, PGlite + Redis)', () => {
     }
   });
 });
+
+/** `npm start:single` on the built entry: `node -r tsconfig-paths/register dist/src/main.js`. */
+async function spawnStart(env: Record<string, string>): Promise<ChildProcess> {
+  const built = await builtEntries();
+  return spawn(process.execPath, ['-r', 'tsconfig-paths/register', built.entry('src/main.ts')], {
+    cwd: join(__dirname, '..'),
+    env: { ...process.env, NODE_OPTIONS: '', TS_NODE_BASEURL: built.dir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
 
 /**
  * Ends a child process and resolves with its exit code: `signal` first, SIGKILL if it has not exited within

@@ -1,15 +1,16 @@
 /**
  * The production entries stop as containers need them to when they run as PID 1 without an init (the image's
  * default): SIGTERM → graceful close → exit status 143, never a hang. Each entry is the built one
- * (`npm run build`, as the image runs it) started as PID 1 of a new PID namespace with
+ * (compiled as `npm run build` compiles it: test/support/built-entries.ts) started as PID 1 of a new PID namespace with
  * `unshare --fork --pid --mount-proc`, where the kernel ignores a signal that has no handler — the trap that
  * Nest's re-raised SIGTERM fell into. Needs root (CI runs as root); util-linux's unshare is on every Debian.
  */
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig } from '@app/config';
 import { openDatabase } from '@app/db';
+import { BuiltEntries, builtEntries } from '../support/built-entries';
 import { freePort, waitFor } from '../support/redis-server';
 import {
   createTestDatabase,
@@ -35,11 +36,11 @@ interface Pid1Process {
 describe('the built entries as PID 1 (unshare --pid)', () => {
   const dir = tempDir('ds-pid1-');
   let database: TestDatabase;
+  let built: BuiltEntries;
 
   beforeAll(async () => {
     if (!findTool('unshare')) throw new Error('unshare (util-linux) is not installed');
-    const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: REPO, encoding: 'utf8', timeout: 240_000 });
-    if (build.status !== 0) throw new Error(`npm run build failed: ${build.stdout}${build.stderr}`);
+    built = await builtEntries();
     database = await createTestDatabase();
     const db = await openDatabase(loadConfig('api', { DATABASE_URL: database.url, DATA_DIR: dir.path }).db);
     await db.migrate();
@@ -54,13 +55,13 @@ describe('the built entries as PID 1 (unshare --pid)', () => {
     let output = '';
     const child = spawn(
       'unshare',
-      ['--fork', '--pid', '--mount-proc', process.execPath, '-r', 'tsconfig-paths/register', entry],
+      ['--fork', '--pid', '--mount-proc', process.execPath, '-r', 'tsconfig-paths/register', built.entry(entry)],
       {
         cwd: REPO,
         env: {
           PATH: process.env.PATH,
           NODE_ENV: 'production',
-          TS_NODE_BASEURL: './dist',
+          TS_NODE_BASEURL: built.dir,
           HOST: '127.0.0.1',
           DATA_DIR: dir.path,
           DATABASE_URL: database.url!,
@@ -125,7 +126,7 @@ describe('the built entries as PID 1 (unshare --pid)', () => {
 
   it('the worker exits 143 soon after SIGTERM, with Redis up', async () => {
     const port = await freePort();
-    const p = await startAsPid1('dist/apps/worker/src/main.js', {
+    const p = await startAsPid1('apps/worker/src/main.ts', {
       WORKER_PORT: String(port),
       REDIS_URL: TEST_REDIS_URL,
     });
@@ -137,7 +138,7 @@ describe('the built entries as PID 1 (unshare --pid)', () => {
 
   it('the worker exits 143 within the grace period after SIGTERM while Redis is down', async () => {
     const port = await freePort();
-    const p = await startAsPid1('dist/apps/worker/src/main.js', {
+    const p = await startAsPid1('apps/worker/src/main.ts', {
       WORKER_PORT: String(port),
       REDIS_URL: `redis://127.0.0.1:${await freePort()}`, // nothing listens there
     });
@@ -149,7 +150,7 @@ describe('the built entries as PID 1 (unshare --pid)', () => {
 
   it('the API exits 143 after SIGTERM', async () => {
     const port = await freePort();
-    const p = await startAsPid1('dist/apps/api/src/main.js', { PORT: String(port), REDIS_URL: TEST_REDIS_URL });
+    const p = await startAsPid1('apps/api/src/main.ts', { PORT: String(port), REDIS_URL: TEST_REDIS_URL });
     await waitLive(port, p);
     const { code } = await terminate(p);
     expect(code).toBe(143);

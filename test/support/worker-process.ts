@@ -1,10 +1,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { AppConfig } from '@app/config';
+import { builtEntries } from './built-entries';
 import { freePort } from './redis-server';
 import { CHEAP_PASSWORD_HASHING, TEST_JWT_SECRET } from './test-env';
 
-/** The production worker entry (apps/worker/src/main.ts) as a child process, for kill and concurrency tests. */
+/** The production worker entry (apps/worker/src/main.ts, built) as a child process, for kill and concurrency tests. */
 export class WorkerProcess {
   private output = '';
   protected constructor(private readonly child: ChildProcess) {
@@ -14,7 +15,7 @@ export class WorkerProcess {
 
   static async start(config: AppConfig, env: Record<string, string> = {}): Promise<WorkerProcess> {
     return new WorkerProcess(
-      spawnEntry('apps/worker/src/main.ts', config, { WORKER_PORT: String(await freePort()), ...env }),
+      await spawnEntry('apps/worker/src/main.ts', config, { WORKER_PORT: String(await freePort()), ...env }),
     );
   }
 
@@ -40,13 +41,15 @@ export class WorkerProcess {
   }
 }
 
-/** A production entry (ts-node) as a child process on the test's database, Redis and data dir. */
-export function spawnEntry(entry: string, config: AppConfig, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', entry], {
+/** A production entry, built as `npm start` runs it, as a child process on the test's database, Redis and data dir. */
+export async function spawnEntry(entry: string, config: AppConfig, env: Record<string, string>): Promise<ChildProcess> {
+  const built = await builtEntries();
+  return spawn(process.execPath, ['-r', 'tsconfig-paths/register', built.entry(entry)], {
     cwd: join(__dirname, '..', '..'),
     env: {
       ...process.env,
       NODE_OPTIONS: '',
+      TS_NODE_BASEURL: built.dir,
       NODE_ENV: 'test',
       DATABASE_URL: config.db.url,
       REDIS_URL: config.redis.url,
