@@ -155,6 +155,25 @@ function objects(): { file: string; doc: K8sObject }[] {
     .flatMap((file) => parse(join(K8S, file)).map((doc) => ({ file, doc: doc as K8sObject })));
 }
 
+/**
+ * The object checked against its kind's OpenAPI schema (kubernetes-models, generated from Kubernetes 1.27's; no
+ * cluster or download needed), or undefined when it passes. Like `kubectl apply`'s default validation it does not
+ * refuse unknown fields.
+ */
+function schemaProblem(doc: K8sObject): string | undefined {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const models = require(`kubernetes-models/${doc.apiVersion}/${doc.kind}`) as Record<
+    string,
+    new (data: unknown) => { validate(): void }
+  >;
+  try {
+    new models[doc.kind](doc).validate();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 function find<T extends K8sObject>(kind: string, name: string): T {
   const hit = objects().find(({ doc }) => doc.kind === kind && doc.metadata.name === name);
   if (!hit) throw new Error(`no ${kind} ${name} in deploy/k8s`);
@@ -181,6 +200,27 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
       if (doc.kind !== 'Namespace' && file !== CONTROLLER_EXAMPLE)
         expect({ file, namespace: doc.metadata.namespace }).toEqual({ file, namespace: 'data-sync' });
     }
+  });
+
+  it('every object passes the Kubernetes 1.27 OpenAPI schema of its kind (types, required fields, enums)', () => {
+    const all = objects();
+    const failures = all.flatMap(({ file, doc }) => {
+      const problem = schemaProblem(doc);
+      return problem ? [`${file} ${doc.kind}/${doc.metadata?.name}: ${problem}`] : [];
+    });
+    expect(failures).toEqual([]);
+    expect(new Set(all.map(({ doc }) => doc.kind)).size).toBeGreaterThanOrEqual(10);
+  });
+
+  it('the schema check catches a broken manifest: a wrong type, a missing required field', () => {
+    const deployment = structuredClone(find('Deployment', 'data-sync-worker')) as K8sObject & {
+      spec: { strategy?: unknown; template: { spec: { containers: Record<string, unknown>[] } } };
+    };
+    deployment.spec.template.spec.containers[0].ports = [{ containerPort: 'http' }];
+    expect(schemaProblem(deployment)).toMatch(/containerPort must be integer/);
+    const service = structuredClone(find('Service', 'data-sync-api')) as K8sObject & { spec: { ports: object[] } };
+    service.spec.ports = [{ name: 'http' }];
+    expect(schemaProblem(service)).toMatch(/ports\/0 must have required property port/);
   });
 
   itYaml('kustomization.yaml lists every manifest except the two examples, and only existing files', () => {
