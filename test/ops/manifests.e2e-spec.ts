@@ -213,12 +213,11 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
   });
 
   it('the schema check catches a broken manifest: a wrong type, a missing required field', () => {
-    const deployment = structuredClone(find('Deployment', 'data-sync-worker')) as K8sObject & {
-      spec: { strategy?: unknown; template: { spec: { containers: Record<string, unknown>[] } } };
-    };
+    type Broken = K8sObject & { spec: { template: { spec: { containers: Record<string, unknown>[] } } } };
+    const deployment = structuredClone(find<Broken>('Deployment', 'data-sync-worker'));
     deployment.spec.template.spec.containers[0].ports = [{ containerPort: 'http' }];
     expect(schemaProblem(deployment)).toMatch(/containerPort must be integer/);
-    const service = structuredClone(find('Service', 'data-sync-api')) as K8sObject & { spec: { ports: object[] } };
+    const service = structuredClone(find<K8sObject & { spec: { ports: object[] } }>('Service', 'data-sync-api'));
     service.spec.ports = [{ name: 'http' }];
     expect(schemaProblem(service)).toMatch(/ports\/0 must have required property port/);
   });
