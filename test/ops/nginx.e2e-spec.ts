@@ -252,6 +252,17 @@ describe('nginx reverse proxy (nginx/nginx.conf, nginx/nginx.dev.conf)', () => {
           expect.objectContaining({ request_id: 'ops-test-1', method: 'GET', uri: '/api/catalog?x=1', status: 200 }),
         ]),
       );
+      // What prometheus-nginxlog-exporter (deploy/prometheus/nginxlog-exporter.hcl) reads from each JSON line:
+      // `status` and `request_time` by name, and its `method` label from the first word of `request`.
+      for (const entry of entries) {
+        expect(entry).toEqual(
+          expect.objectContaining({
+            status: expect.any(Number),
+            request_time: expect.any(Number),
+            request: expect.stringMatching(/^(GET|HEAD|POST|PUT|DELETE|PATCH|OPTIONS) \/\S* HTTP\/1\.1$/),
+          }),
+        );
+      }
     });
 
     it('never limits the health probes (60 concurrent /health/live, 10 /health/ready: all 200)', async () => {
