@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { exceljsSheetRows } from '../test/exceljs-xlsx-source';
 import { ZipPart, relsXml, sheetXml, workbookParts, workbookXml, writeZip } from '../test/zip-writer';
 import { UnreadableFileError } from './unreadable-file.error';
-import { openXlsxSheet } from './xlsx-sheet';
+import { openXlsxSheet } from './xlsx-source';
 
 /** Workbook layouts and XML forms written by tools other than Excel, LibreOffice and ExcelJS. */
 let dir: string;

@@ -5,7 +5,7 @@ import * as iconv from 'iconv-lite';
 import { openRowSource } from '../src/row-source';
 import type { RowSource, SheetRow } from '../src/row-source.types';
 import type { TextEncoding } from '../src/text-encoding';
-import { openXlsxSheet } from '../src/xlsx-sheet';
+import { openXlsxSheet } from '../src/xlsx-source';
 import { exceljsSheetRows } from './exceljs-xlsx-source';
 
 /**
