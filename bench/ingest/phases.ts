@@ -36,7 +36,7 @@ export interface PhaseTimes {
  * file pays extra.
  */
 const PER_FILE_CALLS: [object, string, string][] = [
-  [CatalogRepository.prototype, 'claim', 'CatalogRepository.claim'],
+  [CatalogRepository.prototype, 'claimWithNext', 'CatalogRepository.claimWithNext'],
   [TemplatesRepository.prototype, 'findPublished', 'TemplatesRepository.findPublished'],
   [CatalogRepository.prototype, 'recordTextEncoding', 'CatalogRepository.recordTextEncoding'],
   [CatalogRepository.prototype, 'finish', 'CatalogRepository.finish'],

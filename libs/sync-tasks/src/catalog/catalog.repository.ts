@@ -45,8 +45,14 @@ export class DuplicateFileError extends Error {
   }
 }
 
+/** A claimed file; `resumed` when the same task held it (its counters and checkpoint are kept). */
+export interface Claimed {
+  file: CatalogFile;
+  resumed: boolean;
+}
+
 export type ClaimResult =
-  | { outcome: 'claimed'; file: CatalogFile; resumed: boolean }
+  | ({ outcome: 'claimed' } & Claimed)
   | { outcome: 'busy'; holder: string | null }
   | { outcome: 'missing' }
   /** The task is no longer active (cancelled, or finished meanwhile): nothing was claimed. */
@@ -138,11 +144,35 @@ export class CatalogRepository {
    * lease has expired (a dead worker), or when the same task holds it (a redelivered job resuming after its
    * checkpoint). A fresh claim restarts the file's counters from zero and clears the quarantine of earlier
    * runs, in the same transaction: a crash between the two cannot leave old quarantined rows beside a
-   * resumed run's. The common case is one statement (lock, decide, update); the delete runs after the lock
-   * is held, so it sees every row committed before.
+   * resumed run's.
    */
   async claim(fileId: number, taskId: string, owner: string, leaseMs: number): Promise<ClaimResult> {
+    return (await this.claimWithNext(fileId, [], taskId, owner, leaseMs, 0)).claim;
+  }
+
+  /**
+   * `claim`, and in the same transaction the files of `next` that may be claimed too (by the same rules; the
+   * others are left as they are), in order while the files from `fileId` on hold at most `maxBytes` together:
+   * a task's small files pay one claim transaction for several. One statement locks (in id order, so two
+   * claims never deadlock), decides and updates; the quarantine delete runs after the locks are held, so it
+   * sees every row committed before.
+   */
+  async claimWithNext(
+    fileId: number,
+    next: number[],
+    taskId: string,
+    owner: string,
+    leaseMs: number,
+    maxBytes: number,
+  ): Promise<{ claim: ClaimResult; next: Claimed[] }> {
     return this.handle.db.transaction(async (tx) => {
+      const ids = [fileId, ...next];
+      // The files in order while they fit in maxBytes (the first one always).
+      const wanted = sql`select w.id from (
+          select w.id, w.ord, sum(f.size_bytes) over (order by w.ord) as upto
+            from unnest(${sql.param(ids)}::int[]) with ordinality as w (id, ord)
+            join catalog_files f on f.id = w.id
+        ) w where w.ord = 1 or w.upto <= ${maxBytes}::bigint`;
       const old = tx
         .select({
           id: catalogFiles.id,
@@ -151,12 +181,13 @@ export class CatalogRepository {
           leaseLive: sql<boolean>`coalesce(${catalogFiles.leaseExpiresAt} > now(), false)`.as('lease_live'),
         })
         .from(catalogFiles)
-        .where(eq(catalogFiles.id, fileId))
+        .where(sql`${catalogFiles.id} in (${wanted})`)
+        .orderBy(catalogFiles.id)
         .for('update')
         .as('old');
       const resumed = sql<boolean>`(${old.status} = 'processing' and ${old.holder} = ${taskId})`;
       const fresh = <T>(column: T) => sql`case when ${resumed} then ${column} else 0 end`;
-      const [row] = await tx
+      const rows = await tx
         .update(catalogFiles)
         .set({
           status: 'processing',
@@ -180,10 +211,14 @@ export class CatalogRepository {
           ),
         )
         .returning({ ...getTableColumns(catalogFiles), resumed });
-      if (!row) return this.whyNotClaimed(tx, fileId, taskId);
-      const { resumed: wasResumed, ...file } = row;
-      if (!wasResumed) await tx.delete(quarantinedRows).where(eq(quarantinedRows.fileId, fileId));
-      return { outcome: 'claimed', file, resumed: wasResumed };
+      const claimed = new Map(rows.map(({ resumed: wasResumed, ...file }) => [file.id, { file, resumed: wasResumed }]));
+      const freshIds = rows.filter((r) => !r.resumed).map((r) => r.id);
+      if (freshIds.length) await tx.delete(quarantinedRows).where(inArray(quarantinedRows.fileId, freshIds));
+      const first = claimed.get(fileId);
+      return {
+        claim: first ? { outcome: 'claimed', ...first } : await this.whyNotClaimed(tx, fileId, taskId),
+        next: next.flatMap((id) => claimed.get(id) ?? []),
+      };
     });
   }
 
@@ -275,12 +310,22 @@ export class CatalogRepository {
     return row;
   }
 
-  /** A cancelled ingest hands the file back: pending again, lease and checkpoint cleared. */
-  async releaseToPending(fileId: number, taskId: string): Promise<void> {
+  /**
+   * Hands files back (a cancel, or files claimed ahead that a run never started): pending again, lease and
+   * checkpoint cleared; only those the task still holds and has not finished.
+   */
+  async releaseToPending(fileIds: number[], taskId: string): Promise<void> {
+    if (!fileIds.length) return;
     await this.handle.db
       .update(catalogFiles)
       .set({ status: 'pending', leaseOwner: null, leaseExpiresAt: null, ...FRESH_COUNTERS })
-      .where(and(eq(catalogFiles.id, fileId), eq(catalogFiles.ingestTaskId, taskId)));
+      .where(
+        and(
+          inArray(catalogFiles.id, fileIds),
+          eq(catalogFiles.ingestTaskId, taskId),
+          eq(catalogFiles.status, 'processing'),
+        ),
+      );
   }
 
   /** Pending files matching a batch filter, oldest first. */

@@ -12,15 +12,14 @@ import { FileBusyError, LeaseLostError, PermanentIngestError, TaskCancelledError
 import { Batch } from './batch';
 import { BatchWriter, Segment } from './batch-writer';
 import { FileReader, scopeOf } from './file-reader';
+import { RunClaims } from './run-claims';
 
-/** Who ingests a file: the task (whose lease it takes), the worker, and the run's template lookup. */
+/** Who ingests a file: the task, the run's claims (which take the leases) and its template lookup. */
 export interface IngestContext {
   taskId: string;
-  workerId: string;
+  claims: RunClaims;
   /** The task run's template lookup (remembers each kind for the run). */
   findTemplate: FindTemplate;
-  /** The file is claimed: it ends with a commit of this run, or is handed back if the task is cancelled. */
-  onClaimed(fileId: number): void;
 }
 
 /** A committed segment, with the file's result when the file ended with it. */
@@ -57,12 +56,11 @@ export class FileIngester {
    * transient errors (a commit's included) as they come; the lease then stays for a redelivered job to resume.
    */
   async ingest(fileId: number, ctx: IngestContext, writer: BatchWriter): Promise<FileResult | undefined> {
-    const claim = await this.catalog.claim(fileId, ctx.taskId, ctx.workerId, this.leaseMs);
+    const claim = await ctx.claims.take(fileId);
     if (claim.outcome === 'inactive') throw new TaskCancelledError(ctx.taskId);
     if (claim.outcome === 'missing') return this.recordMissing(fileId, ctx.taskId);
     if (claim.outcome === 'busy') throw new FileBusyError(fileId, claim.holder);
     const { file } = claim;
-    ctx.onClaimed(file.id);
     const opened = await permanentAsValue(() => this.startReading(file, ctx, writer.room()));
     if (opened instanceof PermanentIngestError) {
       await writer.add({
@@ -140,10 +138,18 @@ export class FileIngester {
     return committed;
   }
 
-  /** Hands a claimed file back after a cancel: pending again, lease and checkpoint cleared. Never throws. */
-  async release(fileId: number, taskId: string): Promise<void> {
-    await this.catalog.releaseToPending(fileId, taskId).catch((error: Error) => {
-      this.logger.warn(`file ${fileId}: not handed back after the cancel: ${error.message}`);
+  /**
+   * A task run's claims, in the run's file `order`. `onClaimed`: the file ends with a commit of this run, or
+   * is handed back if the task is cancelled.
+   */
+  claimsFor(taskId: string, workerId: string, order: number[], onClaimed: (fileId: number) => void): RunClaims {
+    return new RunClaims(this.catalog, order, { taskId, workerId, leaseMs: this.leaseMs }, onClaimed);
+  }
+
+  /** Hands claimed files back (after a cancel, or unstarted): pending, lease and checkpoint cleared. Never throws. */
+  async release(fileIds: number[], taskId: string): Promise<void> {
+    await this.catalog.releaseToPending(fileIds, taskId).catch((error: Error) => {
+      this.logger.warn(`files ${fileIds.join(', ')}: not handed back: ${error.message}`);
     });
   }
 
