@@ -317,6 +317,58 @@ describe.each(['postgres', 'pglite'] as const)('claiming and finishing a file (%
     });
   });
 
+  it("records a batch's counters and checkpoints for several files in one statement, only those the task holds", async () => {
+    const taskId = await task();
+    const live = new Date(Date.now() + 5_000);
+    const [a, b] = [await file(inProgress(taskId, live)), await file(inProgress(taskId, live))];
+    const lost = await file(inProgress(await task(), live));
+    const counts = (n: number) => ({ rowsTotal: n, inserted: n - 3, updated: 1, unchanged: 1, quarantined: 1 });
+
+    const recorded = await handle.db.transaction((tx) =>
+      catalog.recordBatches(
+        tx,
+        taskId,
+        [a, b, lost].map((f, i) => ({ fileId: f.id, checkpointRow: 100 + i, counts: counts(10 * (i + 1)) })),
+        LEASE_MS,
+      ),
+    );
+
+    expect(recorded).toEqual(new Set([a.id, b.id]));
+    expect(await row(a.id)).toMatchObject({ checkpointRow: 100, rowsTotal: 49, rowsInserted: 37, rowsQuarantined: 3 });
+    expect(await row(b.id)).toMatchObject({ checkpointRow: 101, rowsTotal: 59, rowsInserted: 47, rowsUpdated: 6 });
+    expect((await row(a.id)).leaseExpiresAt?.getTime()).toBeGreaterThan(Date.now() + LEASE_MS / 2);
+    expect(await row(lost.id)).toEqual(lost);
+    const cancelled = await task('cancelled');
+    await handle.db.update(catalogFiles).set({ ingestTaskId: cancelled }).where(eq(catalogFiles.id, a.id));
+    const none = await handle.db.transaction((tx) =>
+      catalog.recordBatches(tx, cancelled, [{ fileId: a.id, checkpointRow: 200, counts: counts(1) }], LEASE_MS),
+    );
+    expect(none.size).toBe(0); // a cancelled task commits nothing more
+  });
+
+  it('finishes several files in one statement, each by its own end, recording every result', async () => {
+    const taskId = await task();
+    const live = new Date(Date.now() + 5_000);
+    const [done, failed] = [await file(inProgress(taskId, live)), await file(inProgress(taskId, live))];
+    const lost = await file(inProgress(await task(), live));
+
+    const finished = await catalog.finishAll(taskId, [
+      { fileId: done.id, error: null },
+      { fileId: failed.id, error: 'x.csv: file is gone' },
+      { fileId: lost.id, error: null },
+    ]);
+
+    expect(finished.map((f) => [f.id, f.status, f.lastError]).sort()).toEqual(
+      [
+        [done.id, 'partial', null],
+        [failed.id, 'failed', 'x.csv: file is gone'],
+      ].sort(),
+    );
+    for (const f of finished) expect(f).toEqual(await row(f.id));
+    expect(await resultsOf(taskId)).toEqual(Object.fromEntries(finished.map((f) => [String(f.id), toFileResult(f)])));
+    expect(await row(lost.id)).toEqual(lost);
+  });
+
   it('finishes a file as failed with its error, keeping the last ingest time', async () => {
     const taskId = await task();
     const when = new Date('2026-11-30T08:00:00Z');

@@ -67,6 +67,19 @@ const FRESH_COUNTERS = {
   rowsQuarantined: 0,
 } satisfies Partial<NewCatalogFile>;
 
+/** A file's share of a batch transaction: its last committed row and what its rows added. */
+export interface FileBatch {
+  fileId: number;
+  checkpointRow: number;
+  counts: FileCounts;
+}
+
+/** A file's end: `error` null when every row was read, else the problem that ends it. */
+export interface FileEnd {
+  fileId: number;
+  error: string | null;
+}
+
 export interface FileCounts {
   rowsTotal: number;
   inserted: number;
@@ -234,64 +247,69 @@ export class CatalogRepository {
     return { outcome: 'busy', holder: state.holder };
   }
 
-  /** Inside a batch transaction: progress counters, checkpoint and lease renewal, only while we hold the lease. */
-  async recordBatch(
-    tx: Tx,
-    fileId: number,
-    taskId: string,
-    checkpointRow: number,
-    counts: FileCounts,
-    leaseMs: number,
-  ): Promise<boolean> {
-    const rows = await tx
-      .update(catalogFiles)
-      .set({
-        checkpointRow,
-        rowsTotal: sql`${catalogFiles.rowsTotal} + ${counts.rowsTotal}`,
-        rowsInserted: sql`${catalogFiles.rowsInserted} + ${counts.inserted}`,
-        rowsUpdated: sql`${catalogFiles.rowsUpdated} + ${counts.updated}`,
-        rowsUnchanged: sql`${catalogFiles.rowsUnchanged} + ${counts.unchanged}`,
-        rowsQuarantined: sql`${catalogFiles.rowsQuarantined} + ${counts.quarantined}`,
-        leaseExpiresAt: sql`now() + ${`${leaseMs} milliseconds`}::interval`,
-      })
-      .where(
-        and(
-          eq(catalogFiles.id, fileId),
-          eq(catalogFiles.ingestTaskId, taskId),
-          eq(catalogFiles.status, 'processing'),
-          // A cancelled task commits nothing more: the batch in progress rolls back.
-          taskIsActive(taskId),
-        ),
-      )
-      .returning({ id: catalogFiles.id });
-    return rows.length === 1;
+  /**
+   * Inside a batch transaction, for the files with rows in it, one statement: counters, checkpoint and lease
+   * renewal, only while the task is active and holds the file. Resolves with the ids it updated.
+   */
+  async recordBatches(tx: Tx, taskId: string, batches: FileBatch[], leaseMs: number): Promise<Set<number>> {
+    if (!batches.length) return new Set();
+    const values = batches.map(({ fileId, checkpointRow, counts }) => ({ id: fileId, cp: checkpointRow, ...counts }));
+    const rows = await rowsOf<{ id: number }>(
+      tx,
+      sql`update catalog_files f
+             set checkpoint_row = b.cp,
+                 rows_total = f.rows_total + b."rowsTotal",
+                 rows_inserted = f.rows_inserted + b.inserted,
+                 rows_updated = f.rows_updated + b.updated,
+                 rows_unchanged = f.rows_unchanged + b.unchanged,
+                 rows_quarantined = f.rows_quarantined + b.quarantined,
+                 lease_expires_at = now() + ${`${leaseMs} milliseconds`}::interval
+            from jsonb_to_recordset(${JSON.stringify(values)}::jsonb)
+                 as b (id int, cp int, "rowsTotal" int, inserted int, updated int, unchanged int, quarantined int)
+           where f.id = b.id and f.ingest_task_id = ${taskId} and f.status = 'processing'
+             -- A cancelled task commits nothing more: the batch in progress rolls back.
+             and ${taskIsActive(taskId)}
+       returning f.id`,
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** `finish` of one file. */
+  async finish(fileId: number, taskId: string, error: string | null, tx?: Tx): Promise<CatalogFile | undefined> {
+    const [row] = await this.finishAll(taskId, [{ fileId, error }], tx);
+    return row;
   }
 
   /**
-   * Ends an ingest and records the file's result in the task's results, in one statement: final status
+   * Ends ingests and records the files' results in the task's results, in one statement: final status
    * (`error` null: `partial` when rows were quarantined, else `ingested`; otherwise `failed`), derived
-   * totals, lease released. Undefined (and no result recorded) when the task no longer holds the file. With
-   * `tx`, inside a batch transaction: a file is done in the same commit as its last rows.
+   * totals, lease released. Resolves with the files it finished: none (and no result recorded) for a file the
+   * task no longer holds. With `tx`, inside a batch transaction: a file is done in the same commit as its last
+   * rows.
    */
-  async finish(fileId: number, taskId: string, error: string | null, tx?: Tx): Promise<CatalogFile | undefined> {
+  async finishAll(taskId: string, ends: FileEnd[], tx?: Tx): Promise<CatalogFile[]> {
+    if (!ends.length) return [];
     const db = tx ?? this.handle.db;
+    const values = ends.map(({ fileId, error }) => ({
+      id: fileId,
+      error: error === null ? null : truncated(error, MAX_ERROR_MESSAGE),
+    }));
     const finished = db.$with('finished').as(
       db
         .update(catalogFiles)
         .set({
-          status:
-            error === null
-              ? sql`case when ${catalogFiles.rowsQuarantined} > 0 then 'partial' else 'ingested' end`
-              : 'failed',
-          lastError: error === null ? null : truncated(error, MAX_ERROR_MESSAGE),
+          status: sql`case when e.error is not null then 'failed'
+                           when ${catalogFiles.rowsQuarantined} > 0 then 'partial' else 'ingested' end`,
+          lastError: sql`e.error`,
           leaseOwner: null,
           leaseExpiresAt: null,
           rowsIngested: sql`${catalogFiles.rowsInserted} + ${catalogFiles.rowsUpdated}`,
           rowsDuplicate: sql`greatest(${catalogFiles.rowsTotal} - ${catalogFiles.rowsInserted} - ${catalogFiles.rowsUpdated} - ${catalogFiles.rowsQuarantined}, 0)`,
-          ingestedAt: error === null ? sql`now()` : catalogFiles.ingestedAt,
+          ingestedAt: sql`case when e.error is null then now() else ${catalogFiles.ingestedAt} end`,
         })
-        .where(and(eq(catalogFiles.id, fileId), eq(catalogFiles.ingestTaskId, taskId)))
-        .returning(),
+        .from(sql`jsonb_to_recordset(${JSON.stringify(values)}::jsonb) as e (id int, error text)`)
+        .where(and(eq(catalogFiles.id, sql`e.id`), eq(catalogFiles.ingestTaskId, taskId)))
+        .returning(getTableColumns(catalogFiles)),
     );
     // The same keys as FileResult (see toFileResult).
     const result = sql`jsonb_build_object(
@@ -302,12 +320,11 @@ export class CatalogRepository {
       db
         .update(syncTasks)
         .set({
-          results: sql`${syncTasks.results} || (select jsonb_build_object(${finished.id}::text, ${result}) from ${finished})`,
+          results: sql`${syncTasks.results} || (select jsonb_object_agg(${finished.id}::text, ${result}) from ${finished})`,
         })
         .where(and(eq(syncTasks.id, taskId), sql`exists (select 1 from ${finished})`)),
     );
-    const [row] = await db.with(finished, recorded).select().from(finished);
-    return row;
+    return db.with(finished, recorded).select().from(finished);
   }
 
   /**

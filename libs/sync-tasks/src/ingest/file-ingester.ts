@@ -97,45 +97,43 @@ export class FileIngester {
 
   /**
    * One transaction for the segments of one or more files, in order: facts, quarantine, counters and checkpoint
-   * per segment, and the final status of each file that ends, commit together or not at all.
+   * of the files with rows, and the final status of each file that ends, commit together or not at all. The
+   * catalog rows are written by one statement for all the files with rows, and one for all those that end.
    */
   async commit(segments: Segment[], taskId: string): Promise<Committed[]> {
-    const counts: (FileCounts | undefined)[] = [];
-    const committed = await this.facts.transaction(async (tx, copyIn) => {
-      const withRows = segments.filter((s) => s.batch.size);
+    const withRows = segments.filter((s) => s.batch.size);
+    const counts: FileCounts[] = [];
+    const finished = await this.facts.transaction(async (tx, copyIn) => {
       const upserted = await this.facts.upsert(
         tx,
         copyIn,
         withRows.map((s) => ({ scope: s.scope, lines: s.batch.copyData() })),
         keysDisjoint(withRows),
       );
-      const out: Committed[] = [];
-      for (const segment of segments) {
-        const { file, batch } = segment;
-        let segmentCounts: FileCounts | undefined;
-        if (batch.size) {
-          const { inserted, updated } = upserted[withRows.indexOf(segment)];
-          await this.facts.quarantine(tx, file.id, taskId, batch.quarantined);
-          segmentCounts = {
-            rowsTotal: batch.size,
-            inserted,
-            updated,
-            unchanged: batch.facts - inserted - updated,
-            quarantined: batch.quarantined.length,
-          };
-          if (!(await this.catalog.recordBatch(tx, file.id, taskId, batch.lastRow, segmentCounts, this.leaseMs))) {
-            // Rolls the batch back: either the task was cancelled, or the lease was lost (transient).
-            if ((await this.tasks.statusOf(taskId, tx)) === 'cancelled') throw new TaskCancelledError(taskId);
-            throw new LeaseLostError(file.id, taskId);
-          }
-        }
-        counts.push(segmentCounts);
-        out.push({ segment, result: segment.end ? await this.finish(file, taskId, segment.end.error, tx) : undefined });
+      const batches = withRows.map(({ file, batch }, i) => {
+        const { inserted, updated } = upserted[i];
+        const c = {
+          rowsTotal: batch.size,
+          inserted,
+          updated,
+          unchanged: batch.facts - inserted - updated,
+          quarantined: batch.quarantined.length,
+        };
+        counts.push(c);
+        return { fileId: file.id, checkpointRow: batch.lastRow, counts: c };
+      });
+      for (const { file, batch } of withRows) await this.facts.quarantine(tx, file.id, taskId, batch.quarantined);
+      const recorded = await this.catalog.recordBatches(tx, taskId, batches, this.leaseMs);
+      const lost = batches.find((b) => !recorded.has(b.fileId));
+      if (lost) {
+        // Rolls the batch back: either the task was cancelled, or the lease was lost (transient).
+        if ((await this.tasks.statusOf(taskId, tx)) === 'cancelled') throw new TaskCancelledError(taskId);
+        throw new LeaseLostError(lost.fileId, taskId);
       }
-      return out;
+      return this.finish(segments, taskId, tx);
     });
-    for (const c of counts) if (c) this.recordRows(c);
-    return committed;
+    for (const c of counts) this.recordRows(c);
+    return segments.map((segment) => ({ segment, result: segment.end ? finished.get(segment.file.id) : undefined }));
   }
 
   /**
@@ -153,13 +151,21 @@ export class FileIngester {
     });
   }
 
-  /** Final status and the task's result in one statement; if the task lost the file meanwhile, the claim-time row. */
-  private async finish(file: CatalogFile, taskId: string, error: string | null, tx: Tx): Promise<FileResult> {
-    const finished = await this.catalog.finish(file.id, taskId, error, tx);
-    if (finished) return toFileResult(finished);
-    const result = toFileResult(file);
-    await this.tasks.saveFileResult(taskId, result, tx);
-    return result;
+  /**
+   * Final status and the task's result of the files that end, in one statement; for a file the task lost
+   * meanwhile, the claim-time row.
+   */
+  private async finish(segments: Segment[], taskId: string, tx: Tx): Promise<Map<number, FileResult>> {
+    const ending = segments.filter((s) => s.end);
+    const ends = ending.map((s) => ({ fileId: s.file.id, error: s.end?.error ?? null }));
+    const results = new Map((await this.catalog.finishAll(taskId, ends, tx)).map((f) => [f.id, toFileResult(f)]));
+    for (const { file } of ending) {
+      if (results.has(file.id)) continue;
+      const result = toFileResult(file);
+      await this.tasks.saveFileResult(taskId, result, tx);
+      results.set(file.id, result);
+    }
+    return results;
   }
 
   private async recordMissing(fileId: number, taskId: string): Promise<FileResult> {
