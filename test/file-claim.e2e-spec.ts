@@ -367,6 +367,12 @@ describe.each(['postgres', 'pglite'] as const)('claiming and finishing a file (%
     for (const f of finished) expect(f).toEqual(await row(f.id));
     expect(await resultsOf(taskId)).toEqual(Object.fromEntries(finished.map((f) => [String(f.id), toFileResult(f)])));
     expect(await row(lost.id)).toEqual(lost);
+    const cancelled = await task('cancelled');
+    const claimedBeforeCancel = await file(inProgress(cancelled, live));
+    expect(
+      await catalog.finishAll(cancelled, [{ fileId: claimedBeforeCancel.id, error: 'x.csv: file is gone' }]),
+    ).toEqual([]);
+    expect(await row(claimedBeforeCancel.id)).toEqual(claimedBeforeCancel);
   });
 
   it('finishes a file as failed with its error, keeping the last ingest time', async () => {

@@ -284,7 +284,7 @@ export class CatalogRepository {
    * Ends ingests and records the files' results in the task's results, in one statement: final status
    * (`error` null: `partial` when rows were quarantined, else `ingested`; otherwise `failed`), derived
    * totals, lease released. Resolves with the files it finished: none (and no result recorded) for a file the
-   * task no longer holds. With `tx`, inside a batch transaction: a file is done in the same commit as its last
+   * task no longer holds, nor for a task no longer active (cancelled). With `tx`, inside a batch transaction: a file is done in the same commit as its last
    * rows.
    */
   async finishAll(taskId: string, ends: FileEnd[], tx?: Tx): Promise<CatalogFile[]> {
@@ -308,7 +308,7 @@ export class CatalogRepository {
           ingestedAt: sql`case when e.error is null then now() else ${catalogFiles.ingestedAt} end`,
         })
         .from(sql`jsonb_to_recordset(${JSON.stringify(values)}::jsonb) as e (id int, error text)`)
-        .where(and(eq(catalogFiles.id, sql`e.id`), eq(catalogFiles.ingestTaskId, taskId)))
+        .where(and(eq(catalogFiles.id, sql`e.id`), eq(catalogFiles.ingestTaskId, taskId), taskIsActive(taskId)))
         .returning(getTableColumns(catalogFiles)),
     );
     // The same keys as FileResult (see toFileResult).

@@ -153,12 +153,16 @@ export class FileIngester {
 
   /**
    * Final status and the task's result of the files that end, in one statement; for a file the task lost
-   * meanwhile, the claim-time row.
+   * meanwhile, the claim-time row. A cancelled task finishes nothing more (a file claimed ahead may end
+   * without rows, so without the batch's lease check).
    */
   private async finish(segments: Segment[], taskId: string, tx: Tx): Promise<Map<number, FileResult>> {
     const ending = segments.filter((s) => s.end);
     const ends = ending.map((s) => ({ fileId: s.file.id, error: s.end?.error ?? null }));
     const results = new Map((await this.catalog.finishAll(taskId, ends, tx)).map((f) => [f.id, toFileResult(f)]));
+    if (results.size < ending.length && (await this.tasks.statusOf(taskId, tx)) === 'cancelled') {
+      throw new TaskCancelledError(taskId);
+    }
     for (const { file } of ending) {
       if (results.has(file.id)) continue;
       const result = toFileResult(file);
