@@ -194,6 +194,100 @@ describe.each(['postgres', 'pglite'] as const)('claiming and finishing a file (%
     expect(await catalog.claim(999_999, await task(), 'host:12', LEASE_MS)).toEqual({ outcome: 'missing' });
   });
 
+  it('claims the next files in the same transaction while they fit in the byte budget, leaving those it may not take', async () => {
+    const taskId = await task();
+    const first = await file({ sizeBytes: 100 });
+    const busy = await file({ ...inProgress(await task(), new Date(Date.now() + 30_000)), sizeBytes: 100 });
+    const earlier = await file({ status: 'partial', rowsQuarantined: 1, checkpointRow: 9, sizeBytes: 100 });
+    await quarantine(earlier.id, randomUUID(), 1);
+    const own = await file({ ...inProgress(taskId, new Date(Date.now() - 1_000)), sizeBytes: 100 });
+    await quarantine(own.id, taskId, 2);
+    const beyond = await file({ sizeBytes: 100 });
+
+    // 100 + 100 + 100 + 100 fit in 400 bytes (the busy file counts); the fifth file does not.
+    const ids = [busy.id, earlier.id, own.id, beyond.id];
+    const { claim, next } = await catalog.claimWithNext(first.id, ids, taskId, 'host:13', LEASE_MS, 400);
+
+    expect(claim).toMatchObject({ outcome: 'claimed', resumed: false, file: { id: first.id, leaseOwner: 'host:13' } });
+    expect(next.map((c) => [c.file.id, c.resumed])).toEqual([
+      [earlier.id, false],
+      [own.id, true],
+    ]);
+    expect(next[0].file).toMatchObject({ status: 'processing', ingestTaskId: taskId, checkpointRow: 0, rowsTotal: 0 });
+    expect(next[1].file).toMatchObject({ checkpointRow: 40, rowsTotal: 39, rowsQuarantined: 2 });
+    for (const c of next) expect(c.file).toEqual(await row(c.file.id));
+    expect(await quarantined(earlier.id)).toBe(0); // a fresh claim's quarantine goes, a resumed one's stays
+    expect(await quarantined(own.id)).toBe(2);
+    expect(await row(busy.id)).toEqual(busy);
+    expect(await row(beyond.id)).toEqual(beyond);
+  });
+
+  it('claims the next files even when the first cannot be, and says why not', async () => {
+    const taskId = await task();
+    const holder = await task();
+    const busy = await file(inProgress(holder, new Date(Date.now() + 30_000)));
+    const after = await file();
+
+    const claimed = await catalog.claimWithNext(busy.id, [after.id], taskId, 'host:14', LEASE_MS, 1_000);
+    expect(claimed.claim).toEqual({ outcome: 'busy', holder });
+    expect(claimed.next.map((c) => c.file.id)).toEqual([after.id]);
+
+    const missing = await catalog.claimWithNext(999_999, [(await file()).id], taskId, 'host:14', LEASE_MS, 1_000);
+    expect(missing.claim).toEqual({ outcome: 'missing' });
+    expect(missing.next).toHaveLength(1);
+
+    const gone = await file();
+    const inactive = await catalog.claimWithNext(gone.id, [], await task('cancelled'), 'host:14', LEASE_MS, 1_000);
+    expect(inactive).toEqual({ claim: { outcome: 'inactive' }, next: [] });
+    expect(await row(gone.id)).toEqual(gone);
+  });
+
+  it('leaves files claimed together by a crashed run to its next run, and to any task once the leases lapse', async () => {
+    const taskId = await task();
+    const [a, b, c] = [await file(), await file(), await file()];
+    await catalog.claimWithNext(a.id, [b.id, c.id], taskId, 'host:15', LEASE_MS, 1_000);
+    // The worker dies: no release. Another task is kept off every file, the same task's next run resumes them all.
+    const other = await task();
+    expect(await catalog.claimWithNext(b.id, [c.id], other, 'host:16', LEASE_MS, 1_000)).toEqual({
+      claim: { outcome: 'busy', holder: taskId },
+      next: [],
+    });
+    const again = await catalog.claimWithNext(a.id, [b.id, c.id], taskId, 'host:17', LEASE_MS, 1_000);
+    expect([again.claim, ...again.next]).toMatchObject(
+      [a, b, c].map((f) => ({ file: { id: f.id, leaseOwner: 'host:17' }, resumed: true })),
+    );
+    // That run dies too; once the leases lapse another task takes the files afresh.
+    await handle.db
+      .update(catalogFiles)
+      .set({ leaseExpiresAt: new Date(Date.now() - 1_000) })
+      .where(eq(catalogFiles.ingestTaskId, taskId));
+    const taken = await catalog.claimWithNext(a.id, [b.id, c.id], other, 'host:16', LEASE_MS, 1_000);
+    expect([taken.claim, ...taken.next]).toMatchObject(
+      [a, b, c].map((f) => ({ file: { id: f.id, ingestTaskId: other }, resumed: false })),
+    );
+  });
+
+  it('hands back only the files the task still holds and has not finished', async () => {
+    const taskId = await task();
+    const [claimedAhead, finished, lost] = [await file(), await file(), await file()];
+    await catalog.claimWithNext(claimedAhead.id, [finished.id, lost.id], taskId, 'host:18', LEASE_MS, 1_000);
+    await catalog.finish(finished.id, taskId, null);
+    const thief = await task();
+    await handle.db.update(catalogFiles).set({ ingestTaskId: thief }).where(eq(catalogFiles.id, lost.id));
+    const before = { finished: await row(finished.id), lost: await row(lost.id) };
+
+    await catalog.releaseToPending([claimedAhead.id, finished.id, lost.id], taskId);
+
+    expect(await row(claimedAhead.id)).toMatchObject({
+      status: 'pending',
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      checkpointRow: 0,
+    });
+    expect(await row(finished.id)).toEqual(before.finished);
+    expect(await row(lost.id)).toEqual(before.lost);
+  });
+
   it("finishes a file as ingested or partial by its quarantined rows, and records its result in the task's", async () => {
     const taskId = await task();
     const earlier = { '1': { ...toFileResult(await file()), status: 'ingested' as const } };
@@ -221,6 +315,64 @@ describe.each(['postgres', 'pglite'] as const)('claiming and finishing a file (%
       [String(clean.id)]: toFileResult(a as CatalogFile),
       [String(partial.id)]: toFileResult(b as CatalogFile),
     });
+  });
+
+  it("records a batch's counters and checkpoints for several files in one statement, only those the task holds", async () => {
+    const taskId = await task();
+    const live = new Date(Date.now() + 5_000);
+    const [a, b] = [await file(inProgress(taskId, live)), await file(inProgress(taskId, live))];
+    const lost = await file(inProgress(await task(), live));
+    const counts = (n: number) => ({ rowsTotal: n, inserted: n - 3, updated: 1, unchanged: 1, quarantined: 1 });
+
+    const recorded = await handle.db.transaction((tx) =>
+      catalog.recordBatches(
+        tx,
+        taskId,
+        [a, b, lost].map((f, i) => ({ fileId: f.id, checkpointRow: 100 + i, counts: counts(10 * (i + 1)) })),
+        LEASE_MS,
+      ),
+    );
+
+    expect(recorded).toEqual(new Set([a.id, b.id]));
+    expect(await row(a.id)).toMatchObject({ checkpointRow: 100, rowsTotal: 49, rowsInserted: 37, rowsQuarantined: 3 });
+    expect(await row(b.id)).toMatchObject({ checkpointRow: 101, rowsTotal: 59, rowsInserted: 47, rowsUpdated: 6 });
+    expect((await row(a.id)).leaseExpiresAt?.getTime()).toBeGreaterThan(Date.now() + LEASE_MS / 2);
+    expect(await row(lost.id)).toEqual(lost);
+    const cancelled = await task('cancelled');
+    await handle.db.update(catalogFiles).set({ ingestTaskId: cancelled }).where(eq(catalogFiles.id, a.id));
+    const none = await handle.db.transaction((tx) =>
+      catalog.recordBatches(tx, cancelled, [{ fileId: a.id, checkpointRow: 200, counts: counts(1) }], LEASE_MS),
+    );
+    expect(none.size).toBe(0); // a cancelled task commits nothing more
+  });
+
+  it('finishes several files in one statement, each by its own end, recording every result', async () => {
+    const taskId = await task();
+    const live = new Date(Date.now() + 5_000);
+    const [done, failed] = [await file(inProgress(taskId, live)), await file(inProgress(taskId, live))];
+    const lost = await file(inProgress(await task(), live));
+
+    const finished = await catalog.finishAll(taskId, [
+      { fileId: done.id, error: null },
+      { fileId: failed.id, error: 'x.csv: file is gone' },
+      { fileId: lost.id, error: null },
+    ]);
+
+    expect(finished.map((f) => [f.id, f.status, f.lastError]).sort()).toEqual(
+      [
+        [done.id, 'partial', null],
+        [failed.id, 'failed', 'x.csv: file is gone'],
+      ].sort(),
+    );
+    for (const f of finished) expect(f).toEqual(await row(f.id));
+    expect(await resultsOf(taskId)).toEqual(Object.fromEntries(finished.map((f) => [String(f.id), toFileResult(f)])));
+    expect(await row(lost.id)).toEqual(lost);
+    const cancelled = await task('cancelled');
+    const claimedBeforeCancel = await file(inProgress(cancelled, live));
+    expect(
+      await catalog.finishAll(cancelled, [{ fileId: claimedBeforeCancel.id, error: 'x.csv: file is gone' }]),
+    ).toEqual([]);
+    expect(await row(claimedBeforeCancel.id)).toEqual(claimedBeforeCancel);
   });
 
   it('finishes a file as failed with its error, keeping the last ingest time', async () => {

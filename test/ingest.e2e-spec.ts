@@ -402,6 +402,87 @@ describe('ingest (e2e, PostgreSQL + Redis, worker in process)', () => {
     expect(await factCount({ platform: 'shopee', shopId: 'sg_lease', domain: 'orders' })).toBe(20_000);
   });
 
+  it('hands back on cancel every file of a batch task it claimed, those claimed ahead of their turn too', async () => {
+    const spec = (rows: number, shopId: string) => ({
+      ...sampleSpec({ platform: 'shopee', domain: 'orders', format: 'csv' }, rows),
+      shopId,
+    });
+    const ids = [
+      await uploadUnder(spec(30_000, 'sg_cancel0'), 'sg_cancel0'),
+      await uploadUnder(spec(60, 'sg_cancel1'), 'sg_cancel1'),
+      await uploadUnder(spec(61, 'sg_cancel2'), 'sg_cancel2'),
+    ];
+    const files = () =>
+      t.db.rows<{ status: string; ingest_task_id: string | null; lease_owner: string | null; checkpoint_row: number }>(
+        sql`select status, ingest_task_id, lease_owner, checkpoint_row from catalog_files
+             where id = any(${sql.param(ids)}::int[]) order by id`,
+      );
+    const taskId = await submitFiles(t, user.token, ids);
+    await waitFor(files, (rows) => rows[0].checkpoint_row >= 500, { intervalMs: 10, what: 'two batches committed' });
+    // The small files were claimed with the first one: held by the task, nothing of theirs read yet.
+    expect((await files()).slice(1)).toEqual(
+      [1, 2].map(() => ({
+        status: 'processing',
+        ingest_task_id: taskId,
+        lease_owner: expect.any(String),
+        checkpoint_row: 0,
+      })),
+    );
+
+    await t
+      .http()
+      .delete(`/api/data-sync/cancel-task/${taskId}`)
+      .set('authorization', `Bearer ${user.token}`)
+      .expect(200);
+    expect((await waitForTask(t, user.token, taskId, ['cancelled'])).error_code).toBe('CANCELLED');
+    await waitFor(files, (rows) => rows.every((f) => f.status === 'pending' && f.lease_owner === null), {
+      timeoutMs: 20_000,
+      intervalMs: 20,
+      what: 'every file handed back',
+    });
+    expect(await factCount({ platform: 'shopee', shopId: 'sg_cancel1', domain: 'orders' })).toBe(0);
+    expect(await factCount({ platform: 'shopee', shopId: 'sg_cancel2', domain: 'orders' })).toBe(0);
+  });
+
+  it('hands back the files claimed ahead when a file of the task is busy elsewhere, and ends once it is free', async () => {
+    const spec = (rows: number, shopId: string) => ({
+      ...sampleSpec({ platform: 'shopee', domain: 'orders', format: 'csv' }, rows),
+      shopId,
+    });
+    const shops = ['sg_busy0', 'sg_busy1', 'sg_busy2'];
+    const ids: number[] = [];
+    for (const [i, shopId] of shops.entries()) ids.push(await uploadUnder(spec(40 + i, shopId), shopId));
+    const [, held, after] = ids;
+    // Another task holds the middle file under a live lease.
+    await t.db.rows(
+      sql`update catalog_files set status = 'processing', ingest_task_id = gen_random_uuid(), lease_owner = 'other',
+                 lease_expires_at = now() + interval '1 hour' where id = ${held}`,
+    );
+    const taskId = await submitFiles(t, user.token, ids);
+    const statusOf = async (id: number) =>
+      (
+        await t.db.rows<{ status: string; lease_owner: string | null }>(
+          sql`select status, lease_owner from catalog_files where id = ${id}`,
+        )
+      )[0];
+    // Queued by the submission, claimed with the first file, then handed back when the held file turned out busy
+    // (not kept while the task waits for the other one).
+    await waitFor(
+      () => statusOf(after),
+      (row) => row.status === 'pending' && row.lease_owner === null,
+      { intervalMs: 5, what: 'the file after the busy one handed back' },
+    );
+    await t.db.rows(
+      sql`update catalog_files set status = 'pending', ingest_task_id = null, lease_owner = null, lease_expires_at = null
+           where id = ${held}`,
+    );
+    const task = await waitForTask(t, user.token, taskId);
+    expect(task).toMatchObject({ status: 'completed', error: null });
+    expect(task.files.map((f) => [f.file_id, f.status, f.rows_total, f.inserted])).toEqual(
+      ids.map((id, i) => [id, 'ingested', 40 + i, 40 + i]),
+    );
+  });
+
   it('shows a normal user catalog files without server paths or leases; admins see those explicitly', async () => {
     const spec = { ...sampleSpec({ platform: 'amazon', domain: 'inventory' }, 12), shopId: 'us_keys' };
     const { path, meta } = await writeSample(dir.path, spec);

@@ -36,10 +36,10 @@ export interface PhaseTimes {
  * file pays extra.
  */
 const PER_FILE_CALLS: [object, string, string][] = [
-  [CatalogRepository.prototype, 'claim', 'CatalogRepository.claim'],
+  [CatalogRepository.prototype, 'claimWithNext', 'CatalogRepository.claimWithNext'],
   [TemplatesRepository.prototype, 'findPublished', 'TemplatesRepository.findPublished'],
   [CatalogRepository.prototype, 'recordTextEncoding', 'CatalogRepository.recordTextEncoding'],
-  [CatalogRepository.prototype, 'finish', 'CatalogRepository.finish'],
+  [CatalogRepository.prototype, 'finishAll', 'CatalogRepository.finishAll'],
   [TasksRepository.prototype, 'statusOf', 'TasksRepository.statusOf'],
   [TasksRepository.prototype, 'saveFileResult', 'TasksRepository.saveFileResult'],
   [CacheService.prototype, 'invalidate', 'CacheService.invalidate'],
@@ -80,7 +80,7 @@ export function installPhaseTimers(): { snapshot(): PhaseTimes } {
     t.commits++;
   });
   wrapAsync(FactRowsRepository.prototype, 'upsert', (ms) => (t.upsertMs += ms));
-  wrapAsync(CatalogRepository.prototype, 'recordBatch', (ms) => (t.recordBatchMs += ms));
+  wrapAsync(CatalogRepository.prototype, 'recordBatches', (ms) => (t.recordBatchMs += ms));
   wrapAsync(TasksRepository.prototype, 'saveProgress', (ms) => (t.saveProgressMs += ms));
   wrapAsync(FileIngester.prototype, 'ingest', (ms) => {
     t.fileMs += ms;

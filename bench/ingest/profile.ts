@@ -56,7 +56,7 @@ function phaseLines(r: IngestChildResult): string[] {
     `  RowPreparer.prepare (types, record, hash):   ${share(phases.prepareMs)} over ${phases.prepareCalls} rows`,
     `  FileIngester.commit (batch transaction):     ${share(phases.commitMs)} over ${phases.commits} batches`,
     `    FactRowsRepository.upsert (COPY + merge):  ${share(phases.upsertMs)}`,
-    `    CatalogRepository.recordBatch:            ${share(phases.recordBatchMs)}`,
+    `    CatalogRepository.recordBatches:          ${share(phases.recordBatchMs)}`,
     `    rest of the transaction (BEGIN/COMMIT, quarantine): ${share(phases.commitMs - phases.upsertMs - phases.recordBatchMs)}`,
     `  TasksRepository.saveProgress:                ${share(phases.saveProgressMs)}`,
     `  node CPU ${round(r.nodeCpuSeconds, 2)} s, PostgreSQL backend CPU ${r.pgBackendCpuSeconds ?? '?'} s`,

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { installSampleTemplates, sampleSpec, writeSample } from '../support/samples';
-import { TaskBody, upload, waitForTask } from '../support/tasks';
+import { submitFiles, TaskBody, upload, waitForTask } from '../support/tasks';
 import { createTestApp, TestApp } from '../support/test-app';
 import { tempDir } from '../support/test-env';
 import { WorkerProcess } from '../support/worker-process';
@@ -93,6 +93,39 @@ describe('worker crash safety (e2e, worker child processes, PostgreSQL + Redis)'
       unchanged: 0,
     });
     expect(await factRows('tt_crash')).toBe(ROWS);
+  });
+
+  it('finishes a batch task whose worker died holding files claimed ahead of their turn, each exactly once', async () => {
+    for (const w of workers) await w.kill(); // one worker only, so the task is surely on it
+    const rows = [ROWS + 3, 100, 101, 102]; // distinct row counts: distinct bytes
+    const ids = [await uploadLargeCsv('tt_ahead0', rows[0])];
+    for (const [i, shopId] of ['tt_ahead1', 'tt_ahead2', 'tt_ahead3'].entries()) {
+      ids.push(await uploadLargeCsv(shopId, rows[i + 1]));
+    }
+    const worker = await startWorker();
+    const taskId = await submitFiles(t, token, ids);
+    await waitFor(
+      () => committedRows(ids[0]),
+      (n) => n >= 3_000,
+      { timeoutMs: 60_000, intervalMs: 20, what: () => `3,000 rows before the kill\n${worker.log}` },
+    );
+    await worker.kill('SIGKILL');
+    // The small files were claimed with the first one and never started: the dead worker's task holds them.
+    const held = await t.db.rows<{ status: string; ingest_task_id: string; checkpoint_row: number }>(
+      sql`select status, ingest_task_id, checkpoint_row from catalog_files
+           where id = any(${sql.param(ids.slice(1))}::int[])`,
+    );
+    expect(held).toEqual(ids.slice(1).map(() => ({ status: 'processing', ingest_task_id: taskId, checkpoint_row: 0 })));
+
+    await startWorker();
+    const task = await waitForTask(t, token, taskId, ['completed', 'failed'], 90_000);
+    expect(task.status).toBe('completed');
+    expect(task.files.map((f) => [f.file_id, f.status, f.rows_total, f.inserted, f.updated, f.unchanged])).toEqual(
+      ids.map((id, i) => [id, 'ingested', rows[i], rows[i], 0, 0]),
+    );
+    for (const [i, shopId] of ['tt_ahead0', 'tt_ahead1', 'tt_ahead2', 'tt_ahead3'].entries()) {
+      expect(await factRows(shopId)).toBe(rows[i]);
+    }
   });
 
   it('on SIGTERM stops after the current batch, exits cleanly, and the task finishes elsewhere exactly once', async () => {

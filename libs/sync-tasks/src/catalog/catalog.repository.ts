@@ -45,8 +45,14 @@ export class DuplicateFileError extends Error {
   }
 }
 
+/** A claimed file; `resumed` when the same task held it (its counters and checkpoint are kept). */
+export interface Claimed {
+  file: CatalogFile;
+  resumed: boolean;
+}
+
 export type ClaimResult =
-  | { outcome: 'claimed'; file: CatalogFile; resumed: boolean }
+  | ({ outcome: 'claimed' } & Claimed)
   | { outcome: 'busy'; holder: string | null }
   | { outcome: 'missing' }
   /** The task is no longer active (cancelled, or finished meanwhile): nothing was claimed. */
@@ -60,6 +66,19 @@ const FRESH_COUNTERS = {
   rowsUnchanged: 0,
   rowsQuarantined: 0,
 } satisfies Partial<NewCatalogFile>;
+
+/** A file's share of a batch transaction: its last committed row and what its rows added. */
+export interface FileBatch {
+  fileId: number;
+  checkpointRow: number;
+  counts: FileCounts;
+}
+
+/** A file's end: `error` null when every row was read, else the problem that ends it. */
+export interface FileEnd {
+  fileId: number;
+  error: string | null;
+}
 
 export interface FileCounts {
   rowsTotal: number;
@@ -138,11 +157,35 @@ export class CatalogRepository {
    * lease has expired (a dead worker), or when the same task holds it (a redelivered job resuming after its
    * checkpoint). A fresh claim restarts the file's counters from zero and clears the quarantine of earlier
    * runs, in the same transaction: a crash between the two cannot leave old quarantined rows beside a
-   * resumed run's. The common case is one statement (lock, decide, update); the delete runs after the lock
-   * is held, so it sees every row committed before.
+   * resumed run's.
    */
   async claim(fileId: number, taskId: string, owner: string, leaseMs: number): Promise<ClaimResult> {
+    return (await this.claimWithNext(fileId, [], taskId, owner, leaseMs, 0)).claim;
+  }
+
+  /**
+   * `claim`, and in the same transaction the files of `next` that may be claimed too (by the same rules; the
+   * others are left as they are), in order while the files from `fileId` on hold at most `maxBytes` together:
+   * a task's small files pay one claim transaction for several. One statement locks (in id order, so two
+   * claims never deadlock), decides and updates; the quarantine delete runs after the locks are held, so it
+   * sees every row committed before.
+   */
+  async claimWithNext(
+    fileId: number,
+    next: number[],
+    taskId: string,
+    owner: string,
+    leaseMs: number,
+    maxBytes: number,
+  ): Promise<{ claim: ClaimResult; next: Claimed[] }> {
     return this.handle.db.transaction(async (tx) => {
+      const ids = [fileId, ...next];
+      // The files in order while they fit in maxBytes (the first one always).
+      const wanted = sql`select w.id from (
+          select w.id, w.ord, sum(f.size_bytes) over (order by w.ord) as upto
+            from unnest(${sql.param(ids)}::int[]) with ordinality as w (id, ord)
+            join catalog_files f on f.id = w.id
+        ) w where w.ord = 1 or w.upto <= ${maxBytes}::bigint`;
       const old = tx
         .select({
           id: catalogFiles.id,
@@ -151,12 +194,13 @@ export class CatalogRepository {
           leaseLive: sql<boolean>`coalesce(${catalogFiles.leaseExpiresAt} > now(), false)`.as('lease_live'),
         })
         .from(catalogFiles)
-        .where(eq(catalogFiles.id, fileId))
+        .where(sql`${catalogFiles.id} in (${wanted})`)
+        .orderBy(catalogFiles.id)
         .for('update')
         .as('old');
       const resumed = sql<boolean>`(${old.status} = 'processing' and ${old.holder} = ${taskId})`;
       const fresh = <T>(column: T) => sql`case when ${resumed} then ${column} else 0 end`;
-      const [row] = await tx
+      const rows = await tx
         .update(catalogFiles)
         .set({
           status: 'processing',
@@ -180,10 +224,14 @@ export class CatalogRepository {
           ),
         )
         .returning({ ...getTableColumns(catalogFiles), resumed });
-      if (!row) return this.whyNotClaimed(tx, fileId, taskId);
-      const { resumed: wasResumed, ...file } = row;
-      if (!wasResumed) await tx.delete(quarantinedRows).where(eq(quarantinedRows.fileId, fileId));
-      return { outcome: 'claimed', file, resumed: wasResumed };
+      const claimed = new Map(rows.map(({ resumed: wasResumed, ...file }) => [file.id, { file, resumed: wasResumed }]));
+      const freshIds = rows.filter((r) => !r.resumed).map((r) => r.id);
+      if (freshIds.length) await tx.delete(quarantinedRows).where(inArray(quarantinedRows.fileId, freshIds));
+      const first = claimed.get(fileId);
+      return {
+        claim: first ? { outcome: 'claimed', ...first } : await this.whyNotClaimed(tx, fileId, taskId),
+        next: next.flatMap((id) => claimed.get(id) ?? []),
+      };
     });
   }
 
@@ -199,64 +247,69 @@ export class CatalogRepository {
     return { outcome: 'busy', holder: state.holder };
   }
 
-  /** Inside a batch transaction: progress counters, checkpoint and lease renewal, only while we hold the lease. */
-  async recordBatch(
-    tx: Tx,
-    fileId: number,
-    taskId: string,
-    checkpointRow: number,
-    counts: FileCounts,
-    leaseMs: number,
-  ): Promise<boolean> {
-    const rows = await tx
-      .update(catalogFiles)
-      .set({
-        checkpointRow,
-        rowsTotal: sql`${catalogFiles.rowsTotal} + ${counts.rowsTotal}`,
-        rowsInserted: sql`${catalogFiles.rowsInserted} + ${counts.inserted}`,
-        rowsUpdated: sql`${catalogFiles.rowsUpdated} + ${counts.updated}`,
-        rowsUnchanged: sql`${catalogFiles.rowsUnchanged} + ${counts.unchanged}`,
-        rowsQuarantined: sql`${catalogFiles.rowsQuarantined} + ${counts.quarantined}`,
-        leaseExpiresAt: sql`now() + ${`${leaseMs} milliseconds`}::interval`,
-      })
-      .where(
-        and(
-          eq(catalogFiles.id, fileId),
-          eq(catalogFiles.ingestTaskId, taskId),
-          eq(catalogFiles.status, 'processing'),
-          // A cancelled task commits nothing more: the batch in progress rolls back.
-          taskIsActive(taskId),
-        ),
-      )
-      .returning({ id: catalogFiles.id });
-    return rows.length === 1;
+  /**
+   * Inside a batch transaction, for the files with rows in it, one statement: counters, checkpoint and lease
+   * renewal, only while the task is active and holds the file. Resolves with the ids it updated.
+   */
+  async recordBatches(tx: Tx, taskId: string, batches: FileBatch[], leaseMs: number): Promise<Set<number>> {
+    if (!batches.length) return new Set();
+    const values = batches.map(({ fileId, checkpointRow, counts }) => ({ id: fileId, cp: checkpointRow, ...counts }));
+    const rows = await rowsOf<{ id: number }>(
+      tx,
+      sql`update catalog_files f
+             set checkpoint_row = b.cp,
+                 rows_total = f.rows_total + b."rowsTotal",
+                 rows_inserted = f.rows_inserted + b.inserted,
+                 rows_updated = f.rows_updated + b.updated,
+                 rows_unchanged = f.rows_unchanged + b.unchanged,
+                 rows_quarantined = f.rows_quarantined + b.quarantined,
+                 lease_expires_at = now() + ${`${leaseMs} milliseconds`}::interval
+            from jsonb_to_recordset(${JSON.stringify(values)}::jsonb)
+                 as b (id int, cp int, "rowsTotal" int, inserted int, updated int, unchanged int, quarantined int)
+           where f.id = b.id and f.ingest_task_id = ${taskId} and f.status = 'processing'
+             -- A cancelled task commits nothing more: the batch in progress rolls back.
+             and ${taskIsActive(taskId)}
+       returning f.id`,
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** `finish` of one file. */
+  async finish(fileId: number, taskId: string, error: string | null, tx?: Tx): Promise<CatalogFile | undefined> {
+    const [row] = await this.finishAll(taskId, [{ fileId, error }], tx);
+    return row;
   }
 
   /**
-   * Ends an ingest and records the file's result in the task's results, in one statement: final status
+   * Ends ingests and records the files' results in the task's results, in one statement: final status
    * (`error` null: `partial` when rows were quarantined, else `ingested`; otherwise `failed`), derived
-   * totals, lease released. Undefined (and no result recorded) when the task no longer holds the file. With
-   * `tx`, inside a batch transaction: a file is done in the same commit as its last rows.
+   * totals, lease released. Resolves with the files it finished: none (and no result recorded) for a file the
+   * task no longer holds, nor for a task no longer active (cancelled). With `tx`, inside a batch transaction: a file is done in the same commit as its last
+   * rows.
    */
-  async finish(fileId: number, taskId: string, error: string | null, tx?: Tx): Promise<CatalogFile | undefined> {
+  async finishAll(taskId: string, ends: FileEnd[], tx?: Tx): Promise<CatalogFile[]> {
+    if (!ends.length) return [];
     const db = tx ?? this.handle.db;
+    const values = ends.map(({ fileId, error }) => ({
+      id: fileId,
+      error: error === null ? null : truncated(error, MAX_ERROR_MESSAGE),
+    }));
     const finished = db.$with('finished').as(
       db
         .update(catalogFiles)
         .set({
-          status:
-            error === null
-              ? sql`case when ${catalogFiles.rowsQuarantined} > 0 then 'partial' else 'ingested' end`
-              : 'failed',
-          lastError: error === null ? null : truncated(error, MAX_ERROR_MESSAGE),
+          status: sql`case when e.error is not null then 'failed'
+                           when ${catalogFiles.rowsQuarantined} > 0 then 'partial' else 'ingested' end`,
+          lastError: sql`e.error`,
           leaseOwner: null,
           leaseExpiresAt: null,
           rowsIngested: sql`${catalogFiles.rowsInserted} + ${catalogFiles.rowsUpdated}`,
           rowsDuplicate: sql`greatest(${catalogFiles.rowsTotal} - ${catalogFiles.rowsInserted} - ${catalogFiles.rowsUpdated} - ${catalogFiles.rowsQuarantined}, 0)`,
-          ingestedAt: error === null ? sql`now()` : catalogFiles.ingestedAt,
+          ingestedAt: sql`case when e.error is null then now() else ${catalogFiles.ingestedAt} end`,
         })
-        .where(and(eq(catalogFiles.id, fileId), eq(catalogFiles.ingestTaskId, taskId)))
-        .returning(),
+        .from(sql`jsonb_to_recordset(${JSON.stringify(values)}::jsonb) as e (id int, error text)`)
+        .where(and(eq(catalogFiles.id, sql`e.id`), eq(catalogFiles.ingestTaskId, taskId), taskIsActive(taskId)))
+        .returning(getTableColumns(catalogFiles)),
     );
     // The same keys as FileResult (see toFileResult).
     const result = sql`jsonb_build_object(
@@ -267,20 +320,29 @@ export class CatalogRepository {
       db
         .update(syncTasks)
         .set({
-          results: sql`${syncTasks.results} || (select jsonb_build_object(${finished.id}::text, ${result}) from ${finished})`,
+          results: sql`${syncTasks.results} || (select jsonb_object_agg(${finished.id}::text, ${result}) from ${finished})`,
         })
         .where(and(eq(syncTasks.id, taskId), sql`exists (select 1 from ${finished})`)),
     );
-    const [row] = await db.with(finished, recorded).select().from(finished);
-    return row;
+    return db.with(finished, recorded).select().from(finished);
   }
 
-  /** A cancelled ingest hands the file back: pending again, lease and checkpoint cleared. */
-  async releaseToPending(fileId: number, taskId: string): Promise<void> {
+  /**
+   * Hands files back (a cancel, or files claimed ahead that a run never started): pending again, lease and
+   * checkpoint cleared; only those the task still holds and has not finished.
+   */
+  async releaseToPending(fileIds: number[], taskId: string): Promise<void> {
+    if (!fileIds.length) return;
     await this.handle.db
       .update(catalogFiles)
       .set({ status: 'pending', leaseOwner: null, leaseExpiresAt: null, ...FRESH_COUNTERS })
-      .where(and(eq(catalogFiles.id, fileId), eq(catalogFiles.ingestTaskId, taskId)));
+      .where(
+        and(
+          inArray(catalogFiles.id, fileIds),
+          eq(catalogFiles.ingestTaskId, taskId),
+          eq(catalogFiles.status, 'processing'),
+        ),
+      );
   }
 
   /** Pending files matching a batch filter, oldest first. */

@@ -12,15 +12,14 @@ import { FileBusyError, LeaseLostError, PermanentIngestError, TaskCancelledError
 import { Batch } from './batch';
 import { BatchWriter, Segment } from './batch-writer';
 import { FileReader, scopeOf } from './file-reader';
+import { RunClaims } from './run-claims';
 
-/** Who ingests a file: the task (whose lease it takes), the worker, and the run's template lookup. */
+/** Who ingests a file: the task, the run's claims (which take the leases) and its template lookup. */
 export interface IngestContext {
   taskId: string;
-  workerId: string;
+  claims: RunClaims;
   /** The task run's template lookup (remembers each kind for the run). */
   findTemplate: FindTemplate;
-  /** The file is claimed: it ends with a commit of this run, or is handed back if the task is cancelled. */
-  onClaimed(fileId: number): void;
 }
 
 /** A committed segment, with the file's result when the file ended with it. */
@@ -57,12 +56,11 @@ export class FileIngester {
    * transient errors (a commit's included) as they come; the lease then stays for a redelivered job to resume.
    */
   async ingest(fileId: number, ctx: IngestContext, writer: BatchWriter): Promise<FileResult | undefined> {
-    const claim = await this.catalog.claim(fileId, ctx.taskId, ctx.workerId, this.leaseMs);
+    const claim = await ctx.claims.take(fileId);
     if (claim.outcome === 'inactive') throw new TaskCancelledError(ctx.taskId);
     if (claim.outcome === 'missing') return this.recordMissing(fileId, ctx.taskId);
     if (claim.outcome === 'busy') throw new FileBusyError(fileId, claim.holder);
     const { file } = claim;
-    ctx.onClaimed(file.id);
     const opened = await permanentAsValue(() => this.startReading(file, ctx, writer.room()));
     if (opened instanceof PermanentIngestError) {
       await writer.add({
@@ -99,61 +97,79 @@ export class FileIngester {
 
   /**
    * One transaction for the segments of one or more files, in order: facts, quarantine, counters and checkpoint
-   * per segment, and the final status of each file that ends, commit together or not at all.
+   * of the files with rows, and the final status of each file that ends, commit together or not at all. The
+   * catalog rows are written by one statement for all the files with rows, and one for all those that end.
    */
   async commit(segments: Segment[], taskId: string): Promise<Committed[]> {
-    const counts: (FileCounts | undefined)[] = [];
-    const committed = await this.facts.transaction(async (tx, copyIn) => {
-      const withRows = segments.filter((s) => s.batch.size);
+    const withRows = segments.filter((s) => s.batch.size);
+    const counts: FileCounts[] = [];
+    const finished = await this.facts.transaction(async (tx, copyIn) => {
       const upserted = await this.facts.upsert(
         tx,
         copyIn,
         withRows.map((s) => ({ scope: s.scope, lines: s.batch.copyData() })),
         keysDisjoint(withRows),
       );
-      const out: Committed[] = [];
-      for (const segment of segments) {
-        const { file, batch } = segment;
-        let segmentCounts: FileCounts | undefined;
-        if (batch.size) {
-          const { inserted, updated } = upserted[withRows.indexOf(segment)];
-          await this.facts.quarantine(tx, file.id, taskId, batch.quarantined);
-          segmentCounts = {
-            rowsTotal: batch.size,
-            inserted,
-            updated,
-            unchanged: batch.facts - inserted - updated,
-            quarantined: batch.quarantined.length,
-          };
-          if (!(await this.catalog.recordBatch(tx, file.id, taskId, batch.lastRow, segmentCounts, this.leaseMs))) {
-            // Rolls the batch back: either the task was cancelled, or the lease was lost (transient).
-            if ((await this.tasks.statusOf(taskId, tx)) === 'cancelled') throw new TaskCancelledError(taskId);
-            throw new LeaseLostError(file.id, taskId);
-          }
-        }
-        counts.push(segmentCounts);
-        out.push({ segment, result: segment.end ? await this.finish(file, taskId, segment.end.error, tx) : undefined });
+      const batches = withRows.map(({ file, batch }, i) => {
+        const { inserted, updated } = upserted[i];
+        const c = {
+          rowsTotal: batch.size,
+          inserted,
+          updated,
+          unchanged: batch.facts - inserted - updated,
+          quarantined: batch.quarantined.length,
+        };
+        counts.push(c);
+        return { fileId: file.id, checkpointRow: batch.lastRow, counts: c };
+      });
+      for (const { file, batch } of withRows) await this.facts.quarantine(tx, file.id, taskId, batch.quarantined);
+      const recorded = await this.catalog.recordBatches(tx, taskId, batches, this.leaseMs);
+      const lost = batches.find((b) => !recorded.has(b.fileId));
+      if (lost) {
+        // Rolls the batch back: either the task was cancelled, or the lease was lost (transient).
+        if ((await this.tasks.statusOf(taskId, tx)) === 'cancelled') throw new TaskCancelledError(taskId);
+        throw new LeaseLostError(lost.fileId, taskId);
       }
-      return out;
+      return this.finish(segments, taskId, tx);
     });
-    for (const c of counts) if (c) this.recordRows(c);
-    return committed;
+    for (const c of counts) this.recordRows(c);
+    return segments.map((segment) => ({ segment, result: segment.end ? finished.get(segment.file.id) : undefined }));
   }
 
-  /** Hands a claimed file back after a cancel: pending again, lease and checkpoint cleared. Never throws. */
-  async release(fileId: number, taskId: string): Promise<void> {
-    await this.catalog.releaseToPending(fileId, taskId).catch((error: Error) => {
-      this.logger.warn(`file ${fileId}: not handed back after the cancel: ${error.message}`);
+  /**
+   * A task run's claims, in the run's file `order`. `onClaimed`: the file ends with a commit of this run, or
+   * is handed back if the task is cancelled.
+   */
+  claimsFor(taskId: string, workerId: string, order: number[], onClaimed: (fileId: number) => void): RunClaims {
+    return new RunClaims(this.catalog, order, { taskId, workerId, leaseMs: this.leaseMs }, onClaimed);
+  }
+
+  /** Hands claimed files back (after a cancel, or unstarted): pending, lease and checkpoint cleared. Never throws. */
+  async release(fileIds: number[], taskId: string): Promise<void> {
+    await this.catalog.releaseToPending(fileIds, taskId).catch((error: Error) => {
+      this.logger.warn(`files ${fileIds.join(', ')}: not handed back: ${error.message}`);
     });
   }
 
-  /** Final status and the task's result in one statement; if the task lost the file meanwhile, the claim-time row. */
-  private async finish(file: CatalogFile, taskId: string, error: string | null, tx: Tx): Promise<FileResult> {
-    const finished = await this.catalog.finish(file.id, taskId, error, tx);
-    if (finished) return toFileResult(finished);
-    const result = toFileResult(file);
-    await this.tasks.saveFileResult(taskId, result, tx);
-    return result;
+  /**
+   * Final status and the task's result of the files that end, in one statement; for a file the task lost
+   * meanwhile, the claim-time row. A cancelled task finishes nothing more (a file claimed ahead may end
+   * without rows, so without the batch's lease check).
+   */
+  private async finish(segments: Segment[], taskId: string, tx: Tx): Promise<Map<number, FileResult>> {
+    const ending = segments.filter((s) => s.end);
+    const ends = ending.map((s) => ({ fileId: s.file.id, error: s.end?.error ?? null }));
+    const results = new Map((await this.catalog.finishAll(taskId, ends, tx)).map((f) => [f.id, toFileResult(f)]));
+    if (results.size < ending.length && (await this.tasks.statusOf(taskId, tx)) === 'cancelled') {
+      throw new TaskCancelledError(taskId);
+    }
+    for (const { file } of ending) {
+      if (results.has(file.id)) continue;
+      const result = toFileResult(file);
+      await this.tasks.saveFileResult(taskId, result, tx);
+      results.set(file.id, result);
+    }
+    return results;
   }
 
   private async recordMissing(fileId: number, taskId: string): Promise<FileResult> {

@@ -115,13 +115,9 @@ export class SyncTaskRunner {
     const writer = new BatchWriter(this.config.worker.batchRows, async (segments) =>
       afterCommit(await this.ingester.commit(segments, taskId)),
     );
-    const ctx: IngestContext = {
-      taskId,
-      workerId: this.workerId,
-      findTemplate: this.templates.forRun(),
-      onClaimed: (fileId) => claimed.add(fileId),
-    };
     const todo = [...new Set(task.fileIds)].filter((id) => !(results[id] && DONE.has(results[id].status)));
+    const claims = this.ingester.claimsFor(taskId, this.workerId, todo, (fileId) => claimed.add(fileId));
+    const ctx: IngestContext = { taskId, claims, findTemplate: this.templates.forRun() };
     let completed = false;
     try {
       for (const fileId of todo) {
@@ -134,11 +130,12 @@ export class SyncTaskRunner {
       await publish(true); // the final figures, which the terminal transition returns
     } catch (error) {
       await writer.settle(); // never leave a commit running behind a failure
-      // A cancelled task hands back the files it claimed and did not finish; otherwise their leases stay, and a
-      // redelivered job resumes each after its checkpoint.
-      if (error instanceof TaskCancelledError) {
-        for (const fileId of claimed) await this.ingester.release(fileId, taskId);
-      }
+      // A cancelled task hands back the files it claimed and did not finish. Otherwise their leases stay, and a
+      // redelivered job resumes each after its checkpoint; but files claimed ahead and never started go back
+      // at once (unless the worker is stopping: its job comes back at once), so another task is not kept off
+      // them meanwhile — two tasks each waiting for a file the other holds.
+      if (error instanceof TaskCancelledError) await this.ingester.release([...claimed], taskId);
+      else if (!(error instanceof WorkerStoppingError)) await this.ingester.release(claims.unstarted(), taskId);
       throw error;
     } finally {
       // Ingest counts per platform changed: once per run, before the caller makes the task's end visible, so a
