@@ -117,4 +117,46 @@ describe(QuotaService.name, () => {
       remaining: 2,
     });
   });
+
+  describe('reconcile', () => {
+    it('drops a reservation with no task once past the grace, and holds every task in flight', async () => {
+      const { sut, store, repo } = setup();
+      store.userIds.mockResolvedValue([1]);
+      repo.usersWithInFlight.mockResolvedValue([1, 2]);
+      repo.inFlightIds.mockResolvedValue([
+        { userId: 1, id: 'live-1' },
+        { userId: 2, id: 'live-2' },
+      ]);
+      store.settledIds.mockImplementation((userId: number) =>
+        Promise.resolve(userId === 1 ? ['live-1', 'orphan'] : []),
+      );
+      store.drop.mockResolvedValue(undefined);
+      store.ensureHeld.mockResolvedValue(undefined);
+      await expect(sut.reconcile(30_000)).resolves.toEqual({ users: 2, dropped: 1, added: 2 });
+      expect(store.settledIds).toHaveBeenCalledWith(1, 30_000);
+      expect(store.drop).toHaveBeenCalledWith(1, ['orphan']);
+      expect(store.ensureHeld).toHaveBeenCalledWith(1, ['live-1']);
+      expect(store.ensureHeld).toHaveBeenCalledWith(2, ['live-2']);
+    });
+
+    it('takes back a slot it put back for a task that ended (and was released) while it ran', async () => {
+      const { sut, store, repo } = setup();
+      store.userIds.mockResolvedValue([1]);
+      repo.usersWithInFlight.mockResolvedValue([1]);
+      // In flight when read; completed and released before ensureHeld re-added it.
+      repo.inFlightIds.mockResolvedValueOnce([
+        { userId: 1, id: 'ends' },
+        { userId: 1, id: 'runs' },
+      ]);
+      repo.inFlightIds.mockResolvedValueOnce([{ userId: 1, id: 'runs' }]);
+      store.settledIds.mockResolvedValue([]);
+      store.drop.mockResolvedValue(undefined);
+      store.ensureHeld.mockResolvedValue(undefined);
+      await expect(sut.reconcile()).resolves.toEqual({ users: 1, dropped: 1, added: 1 });
+      expect(store.ensureHeld).toHaveBeenCalledWith(1, ['ends', 'runs']);
+      expect(store.drop).toHaveBeenLastCalledWith(1, ['ends']);
+      const ensured = store.ensureHeld.mock.invocationCallOrder[0];
+      expect(store.drop.mock.invocationCallOrder.at(-1)).toBeGreaterThan(ensured);
+    });
+  });
 });

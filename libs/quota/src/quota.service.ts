@@ -145,6 +145,18 @@ export class QuotaService {
       dropped += stale.length;
       added += live.size;
     }
+    // A task that ended after the read above may have been released before ensureHeld put its slot back, which
+    // would then stay until a later pass (the grace): read again and drop what is no longer in flight.
+    const heldUsers = users.filter((u) => inFlight.get(u)?.size);
+    if (heldUsers.length) {
+      const still = new Set((await this.repo.inFlightIds(heldUsers)).map(({ id }) => id));
+      for (const userId of heldUsers) {
+        const ended = [...(inFlight.get(userId) ?? [])].filter((id) => !still.has(id));
+        await this.store.drop(userId, ended);
+        dropped += ended.length;
+        added -= ended.length;
+      }
+    }
     this.metrics.quotaSlotsDropped.inc(dropped);
     return { users: users.length, dropped, added };
   }
