@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as iconv from 'iconv-lite';
 import { installSampleTemplates, sampleSpec, writeEditedCsv, writeSample } from './support/samples';
-import { submitFiles, syncFile, syncFiles, TaskBody, upload, waitForTask } from './support/tasks';
+import { cancelTask, submitFiles, syncFile, syncFiles, TaskBody, upload, waitForTask } from './support/tasks';
 import { createTestApp, TestApp } from './support/test-app';
 import { lockFactRows, tempDir } from './support/test-env';
 import { sheetXml, workbookParts, writeZip } from './support/zip-writer';
@@ -429,12 +429,7 @@ describe('ingest (e2e, PostgreSQL + Redis, worker in process)', () => {
       })),
     );
 
-    await t
-      .http()
-      .delete(`/api/data-sync/cancel-task/${taskId}`)
-      .set('authorization', `Bearer ${user.token}`)
-      .expect(200);
-    expect((await waitForTask(t, user.token, taskId, ['cancelled'])).error_code).toBe('CANCELLED');
+    expect((await cancelTask(t, user.token, taskId)).error_code).toBe('CANCELLED');
     await waitFor(files, (rows) => rows.every((f) => f.status === 'pending' && f.lease_owner === null), {
       timeoutMs: 20_000,
       intervalMs: 20,
@@ -653,12 +648,7 @@ describe('ingest on the embedded database (e2e, PGlite + Redis, worker in proces
       )[0];
     await waitFor(fileRow, (row) => row.checkpoint_row >= 500, { intervalMs: 10, what: 'two batches committed' });
 
-    await t
-      .http()
-      .delete(`/api/data-sync/cancel-task/${taskId}`)
-      .set('authorization', `Bearer ${user.token}`)
-      .expect(200);
-    expect((await waitForTask(t, user.token, taskId, ['cancelled'])).error_code).toBe('CANCELLED');
+    expect((await cancelTask(t, user.token, taskId)).error_code).toBe('CANCELLED');
     await waitFor(fileRow, (row) => row.status === 'pending' && row.lease_owner === null, {
       timeoutMs: 20_000,
       intervalMs: 20,

@@ -80,3 +80,9 @@ export async function submitFiles(t: TestApp, token: string, fileIds: number[]):
 export async function syncFiles(t: TestApp, token: string, fileIds: number[]): Promise<TaskBody> {
   return waitForTask(t, token, await submitFiles(t, token, fileIds));
 }
+
+/** Cancels a task through the API (200 expected) and waits until its status says so; returns it. */
+export async function cancelTask(t: TestApp, token: string, taskId: string): Promise<TaskBody> {
+  await t.http().delete(`/api/data-sync/cancel-task/${taskId}`).set('authorization', `Bearer ${token}`).expect(200);
+  return waitForTask(t, token, taskId, ['cancelled']);
+}
