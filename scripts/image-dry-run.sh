@@ -153,10 +153,16 @@ df_copy_from() {
     fi
   done
 }
+host_ca=()
+host_cafile=$(npm config get cafile 2>/dev/null || true)
+[ -n "$host_cafile" ] && [ "$host_cafile" != null ] && [ "$host_cafile" != undefined ] && host_ca+=("npm_config_cafile=$host_cafile")
+[ -n "${NODE_EXTRA_CA_CERTS:-}" ] && host_ca+=("NODE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS")
 df_run() {
   local -n vars="env_$stage"
-  # The host's npm settings (registry, proxy) and cache stand in for the builder's network and its cache mount.
-  local host=(HOME="$HOME" npm_config_prefer_offline=true) name
+  # The host's npm settings (registry, proxy, the CA its network needs) and cache stand in for the builder's
+  # network and its cache mount. The CA file comes from the host's global npmrc, which the stage's npm (its own
+  # prefix) does not read: without it a TLS-intercepting proxy fails every package the cache lacks.
+  local host=(HOME="$HOME" npm_config_prefer_offline=true "${host_ca[@]}") name
   for name in $(compgen -e | grep -iE '^(npm_config_|https?_proxy$|no_proxy$)' || true); do host+=("$name=${!name}"); done
   (cd "$(in_stage .)" && env -i PATH="${root[$stage]}/usr/local/bin:$image_path:$npm_dir" "${host[@]}" "${vars[@]}" \
     sh -c "$1") || fail "RUN $1"
