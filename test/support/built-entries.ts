@@ -88,7 +88,9 @@ function removeOtherBuilds(keep: string): void {
 
 function sourcesHash(): string {
   const hash = createHash('sha1');
-  for (const file of ['tsconfig.json', 'tsconfig.build.json']) hash.update(readFileSync(join(REPO, file)));
+  // The lock too: decorator metadata is emitted from the installed packages' types.
+  for (const file of ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json'])
+    hash.update(readFileSync(join(REPO, file)));
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const path = join(dir, entry.name);
