@@ -13,6 +13,7 @@ import {
   CHEAP_PASSWORD_HASHING,
   Driver,
   RAISED_RATE_LIMITS,
+  removeRedisKeys,
   TEST_JWT_SECRET,
   TEST_REDIS_URL,
   tempDir,
@@ -87,6 +88,7 @@ export async function createTestApp(options: TestAppOptions): Promise<TestApp> {
     },
     async close() {
       await app.close();
+      if (config.redis.url) await removeRedisKeys(config.redis.url, config.redis.prefix);
       await database?.drop();
       dir.remove();
     },

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Redis from 'ioredis';
 import { Client } from 'pg';
 import { ENDPOINT_CLASSES, RATE_LIMIT_TIERS, rateLimitVariable } from '@app/config';
 import { migratedPostgresTemplate } from './database-templates';
@@ -68,6 +69,33 @@ export function tempDir(prefix = 'ds-test-'): { path: string; remove(): void } {
 
 /** A Redis key prefix no other suite or run shares. */
 export const uniquePrefix = (): string => `dstest-${randomUUID().slice(0, 8)}`;
+
+/**
+ * Removes a suite's keys from the shared Redis when it ends, so runs do not pile up keys there. Best effort: a
+ * Redis the suite stopped, or one that does not answer within a second, is left as it is.
+ */
+export async function removeRedisKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 1_000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1_000);
+      cursor = next;
+      if (keys.length) await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } catch {
+    // left for the next run's operator: the prefix is unique, so nothing reads these keys
+  } finally {
+    redis.disconnect();
+  }
+}
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 
