@@ -41,9 +41,10 @@ describe('ingest (e2e, PostgreSQL + Redis, worker in process)', () => {
     return res.body.id as number;
   }
 
-  async function uploadUnder(spec: ReturnType<typeof sampleSpec>, shopId: string): Promise<number> {
+  /** Uploads the spec's sample (or, with `content`, another file under the sample's metadata) for `shopId`. */
+  async function uploadUnder(spec: ReturnType<typeof sampleSpec>, shopId: string, content?: string): Promise<number> {
     const { path, meta } = await writeSample(dir.path, spec);
-    const res = await upload(t, user.token, path, { ...meta, shop_id: shopId }).expect(201);
+    const res = await upload(t, user.token, content ?? path, { ...meta, shop_id: shopId }).expect(201);
     return res.body.id as number;
   }
 
@@ -298,32 +299,17 @@ describe('ingest (e2e, PostgreSQL + Redis, worker in process)', () => {
     const defectsPath = writeEditedCsv(dir.path, 'mix-defects.csv', defects, (rows) =>
       rows.map((r, i) => (i === 7 ? r.map((v, c) => (c === qty ? 'lots' : v)) : r)),
     );
-    const defectsId = (
-      await upload(t, user.token, defectsPath, {
-        ...(await writeSample(dir.path, defects)).meta,
-        shop_id: 'us_mix2',
-      }).expect(201)
-    ).body.id as number;
+    const defectsId = await uploadUnder(defects, 'us_mix2', defectsPath);
     const header = good.template.columns.map((c) => c.name);
     const changedPath = join(dir.path, 'mix-header-changed.csv');
     writeFileSync(
       changedPath,
       `${header.map((h, i) => (i === 0 ? '改名' : h)).join(',')}\r\n${header.map(() => 'x').join(',')}\r\n`,
     );
-    const changedId = (
-      await upload(t, user.token, changedPath, {
-        ...(await writeSample(dir.path, inventory(3, 'us_mix3'))).meta,
-        shop_id: 'us_mix3',
-      }).expect(201)
-    ).body.id as number;
+    const changedId = await uploadUnder(inventory(3, 'us_mix3'), 'us_mix3', changedPath);
     const emptyPath = join(dir.path, 'mix-empty.csv');
     writeFileSync(emptyPath, `${header.join(',')}\r\n`);
-    const emptyId = (
-      await upload(t, user.token, emptyPath, {
-        ...(await writeSample(dir.path, inventory(4, 'us_mix4'))).meta,
-        shop_id: 'us_mix4',
-      }).expect(201)
-    ).body.id as number;
+    const emptyId = await uploadUnder(inventory(4, 'us_mix4'), 'us_mix4', emptyPath);
     const last = inventory(200, 'us_mix5');
     const lastId = await uploadUnder(last, 'us_mix5');
 
