@@ -5,7 +5,6 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
-import Redis from 'ioredis';
 import { ENDPOINT_CLASSES, rateLimitVariable } from '@app/config';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
@@ -89,18 +88,8 @@ export async function withPg<T>(url: string, work: (client: Client) => Promise<T
 
 export const uniqueRedisPrefix = (): string => `dsbench-${randomBytes(4).toString('hex')}`;
 
-/** Deletes every key under `prefix:` (SCAN + UNLINK, bounded by the key count). */
-export async function deleteRedisPrefix(redis: Redis, prefix: string): Promise<number> {
-  let cursor = '0';
-  let deleted = 0;
-  for (let round = 0; round < 1_000_000; round++) {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length) deleted += await redis.unlink(...keys);
-    cursor = next;
-    if (cursor === '0') break;
-  }
-  return deleted;
-}
+// One prefix sweep for the suites and the benches.
+export { deleteRedisPrefix } from '../../test/support/test-env';
 
 export function tempDir(prefix = 'ds-bench-'): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));

@@ -70,6 +70,19 @@ export function tempDir(prefix = 'ds-test-'): { path: string; remove(): void } {
 /** A Redis key prefix no other suite or run shares. */
 export const uniquePrefix = (): string => `dstest-${randomUUID().slice(0, 8)}`;
 
+/** Deletes every key under `prefix:` (SCAN + UNLINK, bounded by the key count). */
+export async function deleteRedisPrefix(redis: Redis, prefix: string): Promise<number> {
+  let cursor = '0';
+  let deleted = 0;
+  for (let round = 0; round < 1_000_000; round++) {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    if (keys.length) deleted += await redis.unlink(...keys);
+    cursor = next;
+    if (cursor === '0') break;
+  }
+  return deleted;
+}
+
 /**
  * Removes a suite's keys from the shared Redis when it ends, so runs do not pile up keys there. Best effort: a
  * Redis the suite stopped, or one that does not answer within a second, is left as it is.
@@ -84,12 +97,7 @@ export async function removeRedisKeys(url: string, prefix: string): Promise<void
   redis.on('error', () => undefined);
   try {
     await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1_000);
-      cursor = next;
-      if (keys.length) await redis.unlink(...keys);
-    } while (cursor !== '0');
+    await deleteRedisPrefix(redis, prefix);
   } catch {
     // left for the next run's operator: the prefix is unique, so nothing reads these keys
   } finally {
