@@ -1,9 +1,9 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
-import { builtEntries } from './support/built-entries';
+import { spawnBuilt } from './support/built-entries';
 import { freePort, waitFor } from './support/redis-server';
 import { TEST_REDIS_URL, tempDir } from './support/test-env';
 
@@ -103,15 +103,8 @@ describe('single-process start (e2e, PGlite + Redis)', () => {
   });
 });
 
-/** `npm start:single` on the built entry: `node -r tsconfig-paths/register dist/src/main.js`. */
-async function spawnStart(env: Record<string, string>): Promise<ChildProcess> {
-  const built = await builtEntries();
-  return spawn(process.execPath, ['-r', 'tsconfig-paths/register', built.entry('src/main.ts')], {
-    cwd: join(__dirname, '..'),
-    env: { ...process.env, NODE_OPTIONS: '', TS_NODE_BASEURL: built.dir, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
+/** `npm run start:single`: the built entry, `node -r tsconfig-paths/register dist/src/main.js`. */
+const spawnStart = (env: Record<string, string>): Promise<ChildProcess> => spawnBuilt('src/main.ts', env);
 
 /**
  * Ends a child process and resolves with its exit code: `signal` first, SIGKILL if it has not exited within

@@ -1,9 +1,10 @@
-import { execFile } from 'node:child_process';
+import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { hashTree } from './tree-hash';
 
 /**
  * The production entries compiled to JavaScript once per state of the sources, for the suites that spawn the API,
@@ -25,6 +26,19 @@ export interface BuiltEntries {
 }
 
 let built: Promise<BuiltEntries> | undefined;
+
+/**
+ * A compiled entry (`apps/worker/src/main.ts`, …) as a child process, as the npm start scripts run it
+ * (`node -r tsconfig-paths/register dist/…`), with the test's environment over this one's; output piped.
+ */
+export async function spawnBuilt(source: string, env: Record<string, string | undefined>): Promise<ChildProcess> {
+  const { dir, entry } = await builtEntries();
+  return spawn(process.execPath, ['-r', 'tsconfig-paths/register', entry(source)], {
+    cwd: REPO,
+    env: { ...process.env, NODE_OPTIONS: '', TS_NODE_BASEURL: dir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
 
 export function builtEntries(): Promise<BuiltEntries> {
   built ??= build().catch((error: unknown) => {
@@ -91,16 +105,7 @@ function sourcesHash(): string {
   // The lock too: decorator metadata is emitted from the installed packages' types.
   for (const file of ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json'])
     hash.update(readFileSync(join(REPO, file)));
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (entry.name !== 'node_modules') walk(path);
-      } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) {
-        hash.update(path.slice(REPO.length)).update(readFileSync(path));
-      }
-    }
-  };
-  for (const dir of SOURCE_DIRS) walk(join(REPO, dir));
+  const source = (name: string) => name.endsWith('.ts') && !name.endsWith('.spec.ts');
+  for (const dir of SOURCE_DIRS) hashTree(hash, REPO, join(REPO, dir), source);
   return hash.digest('hex').slice(0, 16);
 }

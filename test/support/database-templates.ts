@@ -1,11 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { migrationsFolder } from '@app/db';
 import { openPglite } from '@app/db/pglite';
 import { openPostgres } from '@app/db/postgres';
+import { hashTree } from './tree-hash';
 
 /**
  * Migrated databases to copy from, so a suite does not pay for initdb (PGlite: seconds) and the
@@ -15,14 +16,7 @@ import { openPostgres } from '@app/db/postgres';
  */
 const migrationsHash: string = (() => {
   const hash = createHash('sha1');
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else hash.update(entry.name).update(readFileSync(path));
-    }
-  };
-  walk(migrationsFolder());
+  hashTree(hash, migrationsFolder(), migrationsFolder());
   return hash.digest('hex').slice(0, 12);
 })();
 

@@ -1,7 +1,6 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { ChildProcess } from 'node:child_process';
 import { AppConfig } from '@app/config';
-import { builtEntries } from './built-entries';
+import { spawnBuilt } from './built-entries';
 import { freePort } from './redis-server';
 import { CHEAP_PASSWORD_HASHING, TEST_JWT_SECRET } from './test-env';
 
@@ -42,24 +41,16 @@ export class WorkerProcess {
 }
 
 /** A production entry, built as `npm start` runs it, as a child process on the test's database, Redis and data dir. */
-export async function spawnEntry(entry: string, config: AppConfig, env: Record<string, string>): Promise<ChildProcess> {
-  const built = await builtEntries();
-  return spawn(process.execPath, ['-r', 'tsconfig-paths/register', built.entry(entry)], {
-    cwd: join(__dirname, '..', '..'),
-    env: {
-      ...process.env,
-      NODE_OPTIONS: '',
-      TS_NODE_BASEURL: built.dir,
-      NODE_ENV: 'test',
-      DATABASE_URL: config.db.url,
-      REDIS_URL: config.redis.url,
-      REDIS_PREFIX: config.redis.prefix,
-      JWT_SECRET: TEST_JWT_SECRET,
-      DATA_DIR: config.app.dataDir,
-      LOG_LEVEL: 'warn',
-      ...CHEAP_PASSWORD_HASHING,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+export function spawnEntry(entry: string, config: AppConfig, env: Record<string, string>): Promise<ChildProcess> {
+  return spawnBuilt(entry, {
+    NODE_ENV: 'test',
+    DATABASE_URL: config.db.url,
+    REDIS_URL: config.redis.url,
+    REDIS_PREFIX: config.redis.prefix,
+    JWT_SECRET: TEST_JWT_SECRET,
+    DATA_DIR: config.app.dataDir,
+    LOG_LEVEL: 'warn',
+    ...CHEAP_PASSWORD_HASHING,
+    ...env,
   });
 }
